@@ -1,0 +1,51 @@
+"""The composition root: the one place that wires settings, database, clock and commands."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .chat import builtin
+from .chat.commands import CommandRegistry
+from .chat.dispatcher import Dispatcher
+from .clock import Clock, SystemClock
+from .config import Settings
+from .db import Database, create_database, upgrade
+from .directory import commands as directory_commands
+
+__all__ = ["App", "build_app", "build_registry"]
+
+
+def build_registry() -> CommandRegistry:
+    registry = CommandRegistry()
+    builtin.register(registry)
+    directory_commands.register(registry)
+    builtin.reserve_remaining(registry)
+    return registry
+
+
+@dataclass
+class App:
+    settings: Settings
+    db: Database
+    registry: CommandRegistry
+    clock: Clock = field(default_factory=SystemClock)
+
+    @property
+    def dispatcher(self) -> Dispatcher:
+        return Dispatcher(self)
+
+    async def close(self) -> None:
+        await self.db.dispose()
+
+
+async def build_app(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    migrate: bool = True,
+    database: Database | None = None,
+) -> App:
+    db = database or create_database(settings.database_url)
+    if migrate:
+        await upgrade(db.engine)
+    return App(settings=settings, db=db, registry=build_registry(), clock=clock or SystemClock())

@@ -1,0 +1,146 @@
+"""Turns an ``Incoming`` into replies: identify the actor, set the locale, parse, check, run."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+
+from ..db.models import Country, Member, PlatformAccount, RoleGrant
+from ..errors import UserError
+from ..i18n import DEFAULT_LOCALE, N_, gettext, normalize_locale, use_locale
+from .commands import Permission
+from .context import Actor, CommandContext, Grant, Incoming
+from .parser import parse
+from .replies import Reply
+
+if TYPE_CHECKING:
+    from ..bootstrap import App
+
+__all__ = ["Dispatcher"]
+
+log = logging.getLogger(__name__)
+
+
+class Dispatcher:
+    def __init__(self, app: App) -> None:
+        self.app = app
+
+    async def handle(self, incoming: Incoming) -> list[Reply]:
+        """Always returns at least one reply; never raises for anything the user sent."""
+        actor = await self.identify(incoming)
+        with use_locale(actor.locale):
+            try:
+                result = await self._run(actor, incoming)
+            except UserError as exc:
+                return [Reply(text=exc.message, error=True)]
+            except Exception:
+                request_id = uuid.uuid4().hex[:12]
+                log.exception(
+                    "command failed request_id=%s platform=%s action=%s",
+                    request_id,
+                    incoming.platform,
+                    incoming.action or (incoming.text.split(" ", 1)[0][:40]),
+                )
+                return [
+                    Reply(
+                        text=gettext(
+                            "Something went wrong on our side. Please try again later "
+                            "(reference {ref}).",
+                            ref=request_id,
+                        ),
+                        error=True,
+                    )
+                ]
+        replies = [result] if isinstance(result, Reply) else list(result)
+        return replies or [Reply(text="")]
+
+    async def _run(self, actor: Actor, incoming: Incoming) -> Reply | Sequence[Reply]:
+        ctx = CommandContext(app=self.app, actor=actor, incoming=incoming)
+        if incoming.action is not None:
+            action = self.app.registry.get_action(incoming.action)
+            if action is None:
+                raise UserError("This button is no longer valid. Send the command again.")
+            _check_permission(actor, action.permission)
+            return await action.handler(ctx, incoming.payload, dict(incoming.form_values or {}))
+        invocation = parse(incoming.text, self.app.registry)
+        command = invocation.command
+        _check_permission(actor, command.permission)
+        if command.handler is None:
+            if command.subcommands:
+                return _subcommand_help(command.name, [s.name for s in command.subcommands])
+            raise UserError("/{command} is not available yet.", command=invocation.path[0])
+        return await command.handler(ctx, invocation.args)
+
+    async def identify(self, incoming: Incoming) -> Actor:
+        """Find the member behind the platform account, with roles and language."""
+        async with self.app.db.sessions() as session:
+            row = (
+                await session.execute(
+                    select(Member, Country.default_language)
+                    .join(PlatformAccount, PlatformAccount.member_id == Member.id)
+                    .outerjoin(Country, Country.code == Member.country_code)
+                    .where(
+                        PlatformAccount.platform == incoming.platform,
+                        PlatformAccount.workspace == incoming.workspace,
+                        PlatformAccount.user_id == incoming.user_id,
+                    )
+                )
+            ).first()
+            if row is None:
+                locale = normalize_locale(incoming.locale) or DEFAULT_LOCALE
+                return Actor(
+                    platform=incoming.platform,
+                    user_id=incoming.user_id,
+                    workspace=incoming.workspace,
+                    locale=locale,
+                )
+            member, chapter_language = row
+            grants = (
+                await session.scalars(select(RoleGrant).where(RoleGrant.member_id == member.id))
+            ).all()
+        locale = (
+            normalize_locale(member.preferred_language)
+            or normalize_locale(incoming.locale)
+            or normalize_locale(chapter_language)
+            or DEFAULT_LOCALE
+        )
+        return Actor(
+            platform=incoming.platform,
+            user_id=incoming.user_id,
+            workspace=incoming.workspace,
+            member_id=member.id,
+            country_code=member.country_code,
+            locale=locale,
+            grants=frozenset(
+                Grant(role=g.role, organisation_id=g.organisation_id, country_code=g.country_code)
+                for g in grants
+            ),
+        )
+
+
+def _check_permission(actor: Actor, permission: Permission) -> None:
+    if actor.may(permission):
+        return
+    if not actor.is_member:
+        raise UserError("This is for members of the network. Send /start to join.")
+    messages = {
+        Permission.REPRESENTATIVE: N_(
+            "Only verified representatives of an organisation can do this."
+        ),
+        Permission.COUNTRY_ADMIN: N_("Only the country's administrators can do this."),
+        Permission.GLOBAL_ADMIN: N_("Only the network's administrators can do this."),
+    }
+    raise UserError(messages.get(permission, N_("You are not allowed to do this.")))
+
+
+def _subcommand_help(name: str, subs: list[str]) -> Reply:
+    return Reply(
+        text=gettext(
+            "/{command} takes one of: {subcommands}.", command=name, subcommands=", ".join(subs)
+        ),
+        error=True,
+    )

@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ...domain import Visibility
+from ..base import Base, UTCDateTime
+from ._types import JSONType, str_enum, utcnow
+
+
+class Member(Base):
+    """A person of the network: one profile whatever platforms they use."""
+
+    __tablename__ = "members"
+    __table_args__ = (
+        Index("ix_members_directory", "directory_consent", "visibility", "country_code"),
+        Index("ix_members_name_key", "name_key"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    # Accent- and case-folded name (core.domain.fold) for search and sorting.
+    name_key: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(320), unique=True)
+    country_code: Mapped[str | None] = mapped_column(ForeignKey("countries.code"))
+    city: Mapped[str | None] = mapped_column(String(120))
+    sector: Mapped[str | None] = mapped_column(String(80))
+    languages: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    preferred_language: Mapped[str | None] = mapped_column(String(16))
+    directory_consent: Mapped[bool] = mapped_column(Boolean, default=False)
+    visibility: Mapped[Visibility] = mapped_column(
+        str_enum(Visibility, "visibility"), default=Visibility.LISTED
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    education: Mapped[list[Education]] = relationship(
+        back_populates="member", cascade="all, delete-orphan", lazy="raise"
+    )
+
+
+class Education(Base):
+    """A stay at a French institution: which one, degree, field, year."""
+
+    __tablename__ = "education"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    institution_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    degree: Mapped[str | None] = mapped_column(String(120))
+    field: Mapped[str | None] = mapped_column(String(120))
+    graduation_year: Mapped[int | None] = mapped_column(Integer)
+
+    member: Mapped[Member] = relationship(back_populates="education", lazy="raise")

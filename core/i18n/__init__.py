@@ -1,0 +1,47 @@
+"""Translations and CLDR formatting, with the locale carried per request.
+
+The current locale lives in a ``ContextVar`` set for each incoming command (see
+``use_locale``); nothing installs one language for the whole process. Catalogs are the
+``.po`` files under ``locales/<lang>/LC_MESSAGES/messages.po``, compiled in memory on first
+use, so a fresh checkout works without a build step.
+"""
+
+from __future__ import annotations
+
+from ._catalogs import Catalogs, catalogs, locales_dir
+from ._format import country_name, format_date, format_datetime, format_number, language_name
+from ._locale import (
+    DEFAULT_LOCALE,
+    current_locale,
+    gettext,
+    ngettext,
+    normalize_locale,
+    use_locale,
+)
+
+
+def N_(msgid: str) -> str:
+    """Mark a string for extraction without translating it (translated later, per request)."""
+    return msgid
+
+
+_ = gettext
+
+__all__ = [
+    "DEFAULT_LOCALE",
+    "N_",
+    "Catalogs",
+    "_",
+    "catalogs",
+    "country_name",
+    "current_locale",
+    "format_date",
+    "format_datetime",
+    "format_number",
+    "gettext",
+    "language_name",
+    "locales_dir",
+    "ngettext",
+    "normalize_locale",
+    "use_locale",
+]

@@ -1,0 +1,72 @@
+"""The request's locale and the gettext functions that read it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any
+
+from babel import Locale, UnknownLocaleError
+
+from ._catalogs import catalogs
+
+DEFAULT_LOCALE = "en"
+
+_locale: ContextVar[str] = ContextVar("alumni_locale", default=DEFAULT_LOCALE)
+
+
+def current_locale() -> str:
+    return _locale.get()
+
+
+def normalize_locale(value: str | None) -> str | None:
+    """Map a platform's locale tag (``pt-BR``, ``fr_FR``, ``zh-CN``) onto a supported catalog.
+
+    Returns None when nothing in it is supported.
+    """
+    if not value:
+        return None
+    tag = value.strip().replace("-", "_")
+    try:
+        parsed = Locale.parse(tag)
+    except (ValueError, UnknownLocaleError):
+        return None
+    available = catalogs.available()
+    candidates = [str(parsed)]
+    if parsed.territory:
+        candidates.append(f"{parsed.language}_{parsed.territory}")
+    if parsed.script:
+        candidates.append(f"{parsed.language}_{parsed.script}")
+    candidates.append(parsed.language)
+    for candidate in candidates:
+        if candidate in available:
+            return candidate
+    # pt_PT asks for Portuguese: a pt_BR catalog is better than English.
+    for name in available:
+        if name.split("_", 1)[0] == parsed.language:
+            return name
+    return None
+
+
+@contextmanager
+def use_locale(locale: str | None) -> Iterator[str]:
+    """Translate everything inside the block into ``locale`` (or the default)."""
+    chosen = normalize_locale(locale) or DEFAULT_LOCALE
+    token = _locale.set(chosen)
+    try:
+        yield chosen
+    finally:
+        _locale.reset(token)
+
+
+def gettext(msgid: str, /, **params: Any) -> str:
+    """Translate ``msgid`` into the current locale and fill its ``{named}`` placeholders."""
+    text = catalogs.translations(_locale.get()).gettext(msgid)
+    return text.format(**params) if params else text
+
+
+def ngettext(singular: str, plural: str, n: int, /, **params: Any) -> str:
+    """Plural-aware translation; ``n`` is also available to the message as ``{n}``."""
+    text = catalogs.translations(_locale.get()).ngettext(singular, plural, n)
+    return text.format(n=n, **params)

@@ -1,0 +1,38 @@
+"""Small helpers for driving the dispatcher as a platform user would."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from core.bootstrap import App
+from core.chat import Incoming, Reply
+from core.db.models import Member, PlatformAccount
+from core.domain import Platform
+
+
+async def account_for(app: App, email: str, user_id: str | None = None) -> str:
+    """Link a console account to the member with ``email``; returns the user id to send as."""
+    user_id = user_id or email
+    async with app.db.sessions.begin() as session:
+        member_id = await session.scalar(select(Member.id).where(Member.email == email))
+        assert member_id is not None, email
+        session.add(
+            PlatformAccount(platform=Platform.CONSOLE, user_id=user_id, member_id=member_id)
+        )
+    return user_id
+
+
+async def say(app: App, user_id: str, text: str, *, locale: str | None = None) -> list[Reply]:
+    return await app.dispatcher.handle(
+        Incoming(platform=Platform.CONSOLE, user_id=user_id, text=text, locale=locale)
+    )
+
+
+async def press(app: App, user_id: str, action: str, payload: str) -> list[Reply]:
+    return await app.dispatcher.handle(
+        Incoming(platform=Platform.CONSOLE, user_id=user_id, action=action, payload=payload)
+    )
+
+
+def names(replies: list[Reply]) -> list[str]:
+    return [card.title for reply in replies for card in reply.cards]

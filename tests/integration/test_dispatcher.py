@@ -1,0 +1,156 @@
+"""The conversation layer end to end on the database: identity, locale, permissions, search."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from sqlalchemy import select, update
+
+from core.bootstrap import App
+from core.chat import Command, Permission
+from core.db.models import Member
+from core.demo.data import DEMO_EMAIL, ZOE_EMAIL
+from core.domain import Visibility
+from tests.helpers import account_for, names, press, say
+
+
+async def test_someone_who_is_not_a_member_is_invited_to_start(seeded: App) -> None:
+    [reply] = await say(seeded, "stranger", "/search zoe")
+    assert reply.error
+    assert "/start" in reply.text
+    [help_reply] = await say(seeded, "stranger", "/help")
+    assert "/search" not in help_reply.text  # members only
+    assert "/start" in help_reply.text
+
+
+async def test_strangers_are_answered_in_their_platform_language(seeded: App) -> None:
+    [reply] = await say(seeded, "stranger", "/search zoe", locale="fr-FR")
+    assert reply.text == "C'est réservé aux membres du réseau. Envoyez /start pour nous rejoindre."
+
+
+@pytest.mark.parametrize("query", ["zoe nguyen", "ZOË", "nguy", "Zoë Nguyễn", "nguyen zoe"])
+async def test_search_is_accent_and_case_insensitive_on_name_prefixes(
+    seeded: App, query: str
+) -> None:
+    me = await account_for(seeded, DEMO_EMAIL)
+    [reply] = await say(seeded, me, f"/search {query} country:VN")
+    assert "Zoë Nguyễn" in names([reply])
+
+
+async def test_hidden_and_unconsented_members_never_appear(seeded: App) -> None:
+    me = await account_for(seeded, DEMO_EMAIL)
+    async with seeded.db.sessions.begin() as session:
+        await session.execute(
+            update(Member).where(Member.email == ZOE_EMAIL).values(visibility=Visibility.HIDDEN)
+        )
+    [reply] = await say(seeded, me, "/search zoe nguyen")
+    assert "Zoë Nguyễn" not in names([reply])
+    async with seeded.db.sessions.begin() as session:
+        await session.execute(
+            update(Member)
+            .where(Member.email == ZOE_EMAIL)
+            .values(visibility=Visibility.LISTED, directory_consent=False)
+        )
+    [reply] = await say(seeded, me, "/search zoe nguyen")
+    assert "Zoë Nguyễn" not in names([reply])
+
+
+async def test_results_show_no_contact_details(seeded: App) -> None:
+    me = await account_for(seeded, DEMO_EMAIL)
+    [reply] = await say(seeded, me, "/search zoe nguyen")
+    rendered = repr(reply)
+    assert "@" not in rendered
+
+
+async def test_paging_walks_every_match_once_in_order_and_back(seeded: App) -> None:
+    me = await account_for(seeded, DEMO_EMAIL)
+    async with seeded.db.sessions() as session:
+        expected = list(
+            (
+                await session.scalars(
+                    select(Member.full_name)
+                    .where(
+                        Member.sector == "digital",
+                        Member.directory_consent.is_(True),
+                        Member.visibility == Visibility.LISTED,
+                    )
+                    .order_by(Member.name_key, Member.id)
+                )
+            ).all()
+        )
+    assert len(expected) > 5  # more than one page, or the test proves nothing
+    [current] = await say(seeded, me, "/search sector:digital")
+    assert current.pager is not None
+    assert current.pager.previous is None
+    pages = [names([current])]
+    while current.pager is not None and current.pager.next is not None:
+        [current] = await press(seeded, me, "search.page", current.pager.next.payload)
+        pages.append(names([current]))
+    assert [n for page in pages for n in page] == expected
+    assert current.pager is not None
+    assert current.pager.previous is not None
+    [back] = await press(seeded, me, "search.page", current.pager.previous.payload)
+    assert names([back]) == pages[-2]
+
+
+async def test_a_tampered_page_button_is_refused_politely(seeded: App) -> None:
+    me = await account_for(seeded, DEMO_EMAIL)
+    [reply] = await press(seeded, me, "search.page", "not-a-cursor!!")
+    assert reply.error
+    [reply] = await press(seeded, me, "no.such.action", "")
+    assert reply.error
+
+
+async def test_member_language_choice_wins_over_the_platform_locale(seeded: App) -> None:
+    me = await account_for(seeded, DEMO_EMAIL)
+    async with seeded.db.sessions.begin() as session:
+        await session.execute(
+            update(Member).where(Member.email == DEMO_EMAIL).values(preferred_language="fr")
+        )
+    [reply] = await say(seeded, me, "/search zzzzzz", locale="en-US")
+    assert reply.text == "Aucun membre ne correspond à cette recherche."
+
+
+async def test_reserved_commands_answer_not_available_yet(seeded: App) -> None:
+    me = await account_for(seeded, DEMO_EMAIL)
+    [reply] = await say(seeded, me, "/erase")
+    assert reply.error and "/erase" in reply.text
+
+
+async def test_admin_commands_are_refused_to_plain_members_with_a_reason(seeded: App) -> None:
+    me = await account_for(seeded, DEMO_EMAIL)
+    [reply] = await say(seeded, me, "/broadcast")
+    assert reply.error
+    assert "administrators" in reply.text
+
+
+async def test_country_admin_passes_the_permission_check(seeded: App) -> None:
+    attache = await account_for(seeded, "attache.br@france-alumni.example")
+    [reply] = await say(seeded, attache, "/broadcast")
+    assert reply.text == "/broadcast n'est pas encore disponible."  # she chose French
+
+
+async def test_a_crashing_handler_gives_a_translated_apology_and_a_log_line(
+    seeded: App, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def boom(*_: object) -> None:
+        raise RuntimeError("database exploded")
+
+    seeded.registry.add(
+        Command(name="boom", help="Boom", handler=boom, permission=Permission.ANYONE)  # type: ignore[arg-type]
+    )
+    with caplog.at_level(logging.ERROR):
+        [reply] = await say(seeded, "stranger", "/boom", locale="fr")
+    assert reply.error
+    assert reply.text.startswith("Une erreur s'est produite de notre côté.")
+    assert "database exploded" not in reply.text
+    assert any("command failed" in r.message for r in caplog.records)
+
+
+async def test_a_query_full_of_sql_and_like_syntax_is_just_text(seeded: App) -> None:
+    me = await account_for(seeded, DEMO_EMAIL)
+    for query in ["%", "_", "' OR 1=1 --", '\\"', "NEAR*", "%zoe%"]:
+        [reply] = await say(seeded, me, f"/search {query}")
+        assert not reply.error or "quote" in reply.text
+        assert "Zoë Nguyễn" not in names([reply])
