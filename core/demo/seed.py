@@ -244,8 +244,12 @@ async def _add_members(
     new = [(m, studies) for m, studies in items if m["email"] not in existing]
     if not new:
         return 0
-    result = await session.execute(
-        insert(Member).returning(Member.id, sort_by_parameter_order=True),
+    # Core inserts (not ORM bulk): the same SQL, a fraction of the Python overhead.
+    connection = await session.connection()
+    result = await connection.execute(
+        insert(Member.__table__).returning(  # type: ignore[arg-type]
+            Member.__table__.c.id, sort_by_parameter_order=True
+        ),
         [member for member, _ in new],
     )
     education_rows = [
@@ -259,7 +263,7 @@ async def _add_members(
         for member_id, (_, studies) in zip(result.scalars().all(), new, strict=True)
         for s in studies
     ]
-    await session.execute(insert(Education), education_rows)
+    await connection.execute(insert(Education.__table__), education_rows)  # type: ignore[arg-type]
     return len(new)
 
 
