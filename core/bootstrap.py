@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .chat import builtin
+from .chat.callbacks import CallbackStore
 from .chat.commands import CommandRegistry
 from .chat.dispatcher import Dispatcher
+from .chat.forms import FormStepper
 from .clock import Clock, SystemClock
 from .config import Settings
 from .db import Database, create_database, upgrade
@@ -29,10 +31,14 @@ class App:
     db: Database
     registry: CommandRegistry
     clock: Clock = field(default_factory=SystemClock)
+    callbacks: CallbackStore = field(init=False)
+    forms: FormStepper = field(init=False)
+    dispatcher: Dispatcher = field(init=False)
 
-    @property
-    def dispatcher(self) -> Dispatcher:
-        return Dispatcher(self)
+    def __post_init__(self) -> None:
+        self.callbacks = CallbackStore(self.db, self.clock)
+        self.forms = FormStepper(self.db, self.clock)
+        self.dispatcher = Dispatcher(self)
 
     async def close(self) -> None:
         await self.db.dispose()

@@ -123,6 +123,8 @@ class ConsoleAdapter:
             if 0 <= index < len(self.buttons):
                 button = self.buttons[index]
                 return Incoming(**common, action=button.action, payload=button.payload)
+        if not line.startswith("/"):
+            return Incoming(**common, text=line, is_message=True)
         return Incoming(**common, text=line)
 
     async def handle_line(self, line: str) -> str:

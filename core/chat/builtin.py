@@ -80,6 +80,12 @@ async def help_command(ctx: CommandContext, args: Arguments) -> Reply:
     return Reply(text="\n".join(lines))
 
 
+async def cancel_command(ctx: CommandContext, _args: Arguments) -> Reply:
+    if await ctx.app.forms.cancel(ctx.incoming):
+        return Reply(text=gettext("Cancelled. Nothing was saved."))
+    return Reply(text=gettext("There is nothing to cancel."))
+
+
 def register(registry: CommandRegistry) -> None:
     registry.add(
         Command(
@@ -90,6 +96,15 @@ def register(registry: CommandRegistry) -> None:
             params=(
                 Param("command", N_("The command to explain"), kind=ParamKind.WORD, max_length=40),
             ),
+        )
+    )
+
+    registry.add(
+        Command(
+            name="cancel",
+            help=N_("Stop the form you are filling in"),
+            handler=cancel_command,
+            permission=Permission.ANYONE,
         )
     )
 

@@ -32,7 +32,8 @@ class Incoming:
     display_name: str = ""
     handle: str | None = None
     locale: str | None = None  # the platform's idea of the user's language
-    text: str = ""  # a command line
+    text: str = ""  # a command line, or with is_message a plain message
+    is_message: bool = False  # plain text, not a command (answers a form step by step)
     action: str | None = None  # a button's or a form's action
     payload: str = ""
     form_values: dict[str, str] | None = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import uuid
 from collections.abc import Sequence
@@ -12,8 +13,10 @@ from sqlalchemy import select
 from ..db.models import Country, Member, PlatformAccount, RoleGrant
 from ..errors import UserError
 from ..i18n import DEFAULT_LOCALE, N_, gettext, normalize_locale, use_locale
+from . import forms
 from .commands import Permission
-from .context import Actor, CommandContext, Grant, Incoming
+from .context import Actor, ChatKind, CommandContext, Grant, Incoming
+from .forms import MODAL_PLATFORMS
 from .parser import parse
 from .replies import Reply
 
@@ -30,11 +33,17 @@ class Dispatcher:
         self.app = app
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
-        """Always returns at least one reply; never raises for anything the user sent."""
+        """The replies to send back; never raises for anything the user sent.
+
+        Empty only for a plain message in a group chat that nothing was waiting for.
+        """
         actor = await self.identify(incoming)
         with use_locale(actor.locale):
             try:
                 result = await self._run(actor, incoming)
+                replies = [result] if isinstance(result, Reply) else list(result)
+                if incoming.platform not in MODAL_PLATFORMS:
+                    replies = await self._forms_as_dialogue(incoming, replies)
             except UserError as exc:
                 return [Reply(text=exc.message, error=True)]
             except Exception:
@@ -55,11 +64,16 @@ class Dispatcher:
                         error=True,
                     )
                 ]
-        replies = [result] if isinstance(result, Reply) else list(result)
-        return replies or [Reply(text="")]
+        return replies
 
     async def _run(self, actor: Actor, incoming: Incoming) -> Reply | Sequence[Reply]:
         ctx = CommandContext(app=self.app, actor=actor, incoming=incoming)
+        if incoming.action in (forms.CHOOSE, forms.SKIP):
+            return await self._answer(
+                ctx, incoming.payload if incoming.action == forms.CHOOSE else ""
+            )
+        if incoming.is_message:
+            return await self._answer(ctx, incoming.text)
         if incoming.action is not None:
             action = self.app.registry.get_action(incoming.action)
             if action is None:
@@ -74,6 +88,34 @@ class Dispatcher:
                 return _subcommand_help(command.name, [s.name for s in command.subcommands])
             raise UserError("/{command} is not available yet.", command=invocation.path[0])
         return await command.handler(ctx, invocation.args)
+
+    async def _answer(self, ctx: CommandContext, text: str) -> Reply | Sequence[Reply]:
+        """A plain message: the next answer of an open form, else a hint (private chats)."""
+        step = await self.app.forms.answer(ctx.incoming, text)
+        if step is None:
+            if ctx.incoming.chat_kind is ChatKind.GROUP:
+                return []
+            return Reply(text=gettext("I answer commands: send /help to see them."))
+        if isinstance(step, Reply):
+            return step
+        form, values = step
+        action = self.app.registry.get_action(form.action)
+        if action is None:
+            raise UserError(N_("This form is no longer valid. Send the command again."))
+        _check_permission(ctx.actor, action.permission)
+        return await action.handler(ctx, form.payload, values)
+
+    async def _forms_as_dialogue(self, incoming: Incoming, replies: list[Reply]) -> list[Reply]:
+        """Where there are no modals, a form is asked one field at a time."""
+        out: list[Reply] = []
+        for reply in replies:
+            if reply.form is None:
+                out.append(reply)
+                continue
+            if reply.text or reply.cards:
+                out.append(dataclasses.replace(reply, form=None))
+            out.append(await self.app.forms.begin(incoming, reply.form))
+        return out
 
     async def identify(self, incoming: Incoming) -> Actor:
         """Find the member behind the platform account, with roles and language."""

@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ...domain import Platform
+from ..base import Base, UTCDateTime
+from ._types import JSONType, str_enum, utcnow
+
+
+class CallbackToken(Base):
+    """A button's action and payload, kept server-side behind an unguessable token.
+
+    Platforms limit what a button carries (Telegram 64 bytes, Discord 100 characters) and
+    let clients forge it; the token is all a button holds.
+    """
+
+    __tablename__ = "callback_tokens"
+
+    token: Mapped[str] = mapped_column(String(32), primary_key=True)
+    action: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class FormSession(Base):
+    """A form being answered one field at a time, on platforms without modals."""
+
+    __tablename__ = "form_sessions"
+    __table_args__ = (UniqueConstraint("platform", "workspace", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    platform: Mapped[Platform] = mapped_column(str_enum(Platform, "platform"))
+    workspace: Mapped[str] = mapped_column(String(64), default="")
+    user_id: Mapped[str] = mapped_column(String(320))
+    form: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    answers: Mapped[dict[str, str]] = mapped_column(JSONType, default=dict)
+    step: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,160 @@
+"""Forms asked field by field where there are no modals; server-side button tokens."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from core.bootstrap import App
+from core.chat import (
+    ChatKind,
+    Command,
+    Form,
+    FormField,
+    FormFieldKind,
+    Incoming,
+    Permission,
+    Reply,
+)
+from core.chat.forms import validate_form
+from core.clock import FakeClock
+from core.domain import Platform
+from core.errors import UserError
+
+FORM = Form(
+    action="test.submit",
+    title="Post an offer",
+    payload="org-7",
+    fields=(
+        FormField("title", "Title", max_length=40),
+        FormField(
+            "kind", "Kind", kind=FormFieldKind.CHOICE, choices=(("job", "Job"), ("vie", "VIE"))
+        ),
+        FormField("url", "How to apply", kind=FormFieldKind.URL, required=False),
+    ),
+)
+
+
+def _install(app: App) -> list[tuple[str, dict[str, str]]]:
+    submitted: list[tuple[str, dict[str, str]]] = []
+
+    async def open_form(*_: object) -> Reply:
+        return Reply(text="Let us post it.", form=FORM)
+
+    async def submit(_ctx: object, payload: str, values: dict[str, str]) -> Reply:
+        submitted.append((payload, validate_form(FORM, values)))
+        return Reply(text="Posted.")
+
+    app.registry.add(
+        Command(name="testform", help="t", handler=open_form, permission=Permission.ANYONE)  # type: ignore[arg-type]
+    )
+    app.registry.action("test.submit", permission=Permission.ANYONE)(submit)  # type: ignore[arg-type]
+    return submitted
+
+
+def _msg(text: str, platform: Platform = Platform.CONSOLE, **kw: object) -> Incoming:
+    return Incoming(platform=platform, user_id="u1", text=text, **kw)  # type: ignore[arg-type]
+
+
+async def test_a_form_is_asked_one_field_at_a_time_and_submitted_whole(app: App) -> None:
+    submitted = _install(app)
+    intro, first = await app.dispatcher.handle(_msg("/testform"))
+    assert intro.text == "Let us post it."
+    assert intro.form is None
+    assert "(1/3) Title" in first.text
+    [second] = await app.dispatcher.handle(_msg("Data analyst", is_message=True))
+    assert "(2/3) Kind" in second.text
+    assert [b.label for b in second.buttons] == ["Job", "VIE"]
+    [third] = await app.dispatcher.handle(
+        Incoming(platform=Platform.CONSOLE, user_id="u1", action="form.choose", payload="vie")
+    )
+    assert "(3/3) How to apply" in third.text
+    assert third.buttons[-1].action == "form.skip"
+    [done] = await app.dispatcher.handle(
+        Incoming(platform=Platform.CONSOLE, user_id="u1", action="form.skip")
+    )
+    assert done.text == "Posted."
+    assert submitted == [("org-7", {"title": "Data analyst", "kind": "vie", "url": ""})]
+
+
+async def test_a_bad_answer_is_explained_and_the_question_stays_open(app: App) -> None:
+    submitted = _install(app)
+    await app.dispatcher.handle(_msg("/testform"))
+    [problem] = await app.dispatcher.handle(_msg("x" * 41, is_message=True))
+    assert problem.error
+    assert "Title" in problem.text
+    await app.dispatcher.handle(_msg("Analyst", is_message=True))
+    [problem] = await app.dispatcher.handle(_msg("freelance", is_message=True))
+    assert problem.error
+    await app.dispatcher.handle(_msg("2", is_message=True))  # the second choice, by number
+    [problem] = await app.dispatcher.handle(_msg("javascript:alert(1)", is_message=True))
+    assert problem.error
+    [done] = await app.dispatcher.handle(_msg("https://jobs.example.org/1", is_message=True))
+    assert done.text == "Posted."
+    assert submitted[0][1]["kind"] == "vie"
+
+
+async def test_cancel_drops_the_form(app: App) -> None:
+    submitted = _install(app)
+    await app.dispatcher.handle(_msg("/testform"))
+    [reply] = await app.dispatcher.handle(_msg("/cancel"))
+    assert reply.text == "Cancelled. Nothing was saved."
+    [reply] = await app.dispatcher.handle(_msg("Analyst", is_message=True))
+    assert reply.text == "I answer commands: send /help to see them."
+    assert submitted == []
+
+
+async def test_an_abandoned_form_expires(app: App, clock: FakeClock) -> None:
+    _install(app)
+    await app.dispatcher.handle(_msg("/testform"))
+    clock.advance(dt.timedelta(hours=3))
+    [reply] = await app.dispatcher.handle(_msg("Analyst", is_message=True))
+    assert reply.text == "I answer commands: send /help to see them."
+
+
+async def test_platforms_with_modals_get_the_form_itself(app: App) -> None:
+    _install(app)
+    [reply] = await app.dispatcher.handle(_msg("testform", platform=Platform.SLACK))
+    assert reply.form == FORM
+
+
+async def test_chatter_in_a_group_gets_no_answer(app: App) -> None:
+    replies = await app.dispatcher.handle(
+        _msg("hello everyone", is_message=True, chat_kind=ChatKind.GROUP)
+    )
+    assert replies == []
+
+
+def test_a_modal_submission_is_validated_like_the_dialogue() -> None:
+    assert validate_form(FORM, {"title": " A ", "kind": "Job", "evil": "x"}) == {
+        "title": "A",
+        "kind": "job",
+        "url": "",
+    }
+    try:
+        validate_form(FORM, {"title": "", "kind": "job"})
+    except UserError as exc:
+        assert exc.msgid == "{field} is required."
+    else:
+        raise AssertionError("an empty required field passed")
+
+
+async def test_button_tokens_resolve_and_forged_or_expired_ones_do_not(
+    app: App, clock: FakeClock
+) -> None:
+    from core.chat import Button
+
+    long_payload = "x" * 500
+    tokens = await app.callbacks.issue(
+        [
+            Button("Next", action="search.page", payload=long_payload),
+            Button("Site", url="https://a.b"),
+        ]
+    )
+    [token] = tokens.values()
+    assert len(token.encode()) <= 64
+    assert await app.callbacks.resolve(token) == ("search.page", long_payload)
+    assert await app.callbacks.resolve(token[:-1] + ("A" if token[-1] != "A" else "B")) is None
+    assert await app.callbacks.resolve("search.page|x") is None
+    clock.advance(dt.timedelta(days=31))
+    assert await app.callbacks.resolve(token) is None
+    assert await app.callbacks.purge() == 1
