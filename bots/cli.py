@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from core.bootstrap import App, build_app
 from core.config import ConfigError, Settings, load_settings
 from core.db import create_database, upgrade
+from core.directory.importer import COLUMNS
 from core.errors import UserError
 
 log = logging.getLogger("alumni")
@@ -41,6 +42,24 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--members", type=int, default=500)
 
     sub.add_parser("run", help="run the bots that have tokens configured (else the console)")
+
+    members = sub.add_parser("members", help="member administration")
+    members_sub = members.add_subparsers(dest="members_command", required=True, metavar="ACTION")
+    claim = members_sub.add_parser(
+        "claim-code", help="print a one-time code with which a member claims their profile"
+    )
+    claim.add_argument("email")
+
+    imports = sub.add_parser("import", help="import data")
+    imports_sub = imports.add_subparsers(dest="import_command", required=True, metavar="WHAT")
+    import_members = imports_sub.add_parser(
+        "members", help="an institution's alumni from a CSV file (idempotent)"
+    )
+    import_members.add_argument("file", help="CSV with the columns " + ",".join(COLUMNS))
+    import_members.add_argument("--institution", required=True, help="the importing institution")
+    import_members.add_argument(
+        "--codes-out", help="write e-mail,name,claim code of each new member to this CSV file"
+    )
     return parser
 
 
@@ -96,6 +115,19 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
             finally:
                 await app.close()
             return await _console(settings, "demo")
+        case "members":
+            app = await build_app(settings)
+            try:
+                print(await _claim_code(app, args.email))
+            finally:
+                await app.close()
+            return 0
+        case "import":
+            app = await build_app(settings)
+            try:
+                return await _import_members(app, args.file, args.institution, args.codes_out)
+            finally:
+                await app.close()
         case "run":
             configured = [
                 name
@@ -140,6 +172,63 @@ async def _seed(app: App, members: int, seed: int) -> None:
         f"{report.countries} countries added in {time.perf_counter() - started:.1f}s",
         file=sys.stderr,
     )
+
+
+async def _claim_code(app: App, email: str) -> str:
+    from sqlalchemy import select
+
+    from core.db.models import Member
+    from core.directory.linking import CLAIM, issue_code
+
+    async with app.db.sessions.begin() as session:
+        member_id = await session.scalar(
+            select(Member.id).where(Member.email == email.strip().lower())
+        )
+        if member_id is None:
+            raise UserError("No member has the e-mail {email}.", email=email)
+        return await issue_code(session, member_id, CLAIM, now=app.clock.now())
+
+
+async def _import_members(app: App, path: str, institution: str, codes_out: str | None) -> int:
+    from contextlib import ExitStack
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from core.directory.importer import import_members
+
+    started = time.perf_counter()
+    with ExitStack() as stack:
+        try:
+            source = stack.enter_context(open(path, encoding="utf-8-sig", newline=""))  # noqa: ASYNC230
+        except OSError as exc:
+            print(f"alumni import: cannot read {path}: {exc.strerror}", file=sys.stderr)
+            return 2
+        codes = (
+            stack.enter_context(open(codes_out, "w", encoding="utf-8", newline=""))  # noqa: ASYNC230
+            if codes_out
+            else None
+        )
+        progress = None
+        if sys.stderr.isatty():
+            bar = stack.enter_context(
+                Progress(TextColumn("importing"), BarColumn(), MofNCompleteColumn(), transient=True)
+            )
+            task = bar.add_task("import", total=None)
+            progress = lambda done: bar.update(task, completed=done)  # noqa: E731
+        report = await import_members(
+            app.db, source, institution, now=app.clock.now(), progress=progress, codes_out=codes
+        )
+    for line, reason in report.rejected:
+        print(f"line {line}: {reason}", file=sys.stderr)
+    print(
+        f"imported: {report.created} new members, {report.studies_added} studies added to "
+        f"known members, {report.unchanged} unchanged, {len(report.rejected)} rows rejected "
+        f"({time.perf_counter() - started:.1f}s)",
+        file=sys.stderr,
+    )
+    if codes_out:
+        print(f"claim codes: {report.codes_written} written to {codes_out}", file=sys.stderr)
+    return 0
 
 
 async def _console(settings: Settings, handle: str) -> int:

@@ -58,6 +58,8 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     async def fresh_schema() -> None:
         db = create_database(url)
         async with db.engine.begin() as conn:
+            if db.is_sqlite:
+                await conn.execute(text("DROP TABLE IF EXISTS members_fts"))
             await conn.run_sync(Base.metadata.drop_all)
             await conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
         await upgrade(db.engine)

@@ -16,9 +16,13 @@ from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..db import Database
+from ..db.base import table_of
 from ..db.models import Country, Education, Member, Organisation, RoleGrant
+from ..directory.documents import remember_terms, search_document
 from ..domain import OrganisationKind, Role, Visibility, fold
 from . import data
+
+_SCHOOL_NAMES = {slug: name for slug, name, _city in data.INSTITUTIONS}
 
 __all__ = ["SeedReport", "seed_demo"]
 
@@ -244,12 +248,18 @@ async def _add_members(
     new = [(m, studies) for m, studies in items if m["email"] not in existing]
     if not new:
         return 0
+    for member, studies in new:
+        member["city_key"] = fold(member["city"]) if member.get("city") else None
+        member["search_document"] = search_document(
+            member["full_name"],
+            member.get("city"),
+            member.get("sector"),
+            [x for s in studies for x in (_SCHOOL_NAMES.get(s["slug"]), s["field"])],
+        )
     # Core inserts (not ORM bulk): the same SQL, a fraction of the Python overhead.
     connection = await session.connection()
     result = await connection.execute(
-        insert(Member.__table__).returning(  # type: ignore[arg-type]
-            Member.__table__.c.id, sort_by_parameter_order=True
-        ),
+        insert(table_of(Member)).returning(table_of(Member).c.id, sort_by_parameter_order=True),
         [member for member, _ in new],
     )
     education_rows = [
@@ -263,7 +273,8 @@ async def _add_members(
         for member_id, (_, studies) in zip(result.scalars().all(), new, strict=True)
         for s in studies
     ]
-    await connection.execute(insert(Education.__table__), education_rows)  # type: ignore[arg-type]
+    await connection.execute(insert(table_of(Education)), education_rows)
+    await remember_terms(session, [member["search_document"] for member, _ in new])
     return len(new)
 
 

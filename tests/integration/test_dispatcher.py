@@ -114,8 +114,9 @@ async def test_member_language_choice_wins_over_the_platform_locale(seeded: App)
 
 async def test_reserved_commands_answer_not_available_yet(seeded: App) -> None:
     me = await account_for(seeded, DEMO_EMAIL)
-    [reply] = await say(seeded, me, "/erase")
-    assert reply.error and "/erase" in reply.text
+    [reply] = await say(seeded, me, "/alerts")
+    assert reply.error
+    assert "/alerts" in reply.text
 
 
 async def test_admin_commands_are_refused_to_plain_members_with_a_reason(seeded: App) -> None:
@@ -148,9 +149,18 @@ async def test_a_crashing_handler_gives_a_translated_apology_and_a_log_line(
     assert any("command failed" in r.message for r in caplog.records)
 
 
-async def test_a_query_full_of_sql_and_like_syntax_is_just_text(seeded: App) -> None:
+async def test_sql_and_fts_syntax_is_just_text(seeded: App) -> None:
     me = await account_for(seeded, DEMO_EMAIL)
-    for query in ["%", "_", "' OR 1=1 --", '\\"', "NEAR*", "%zoe%"]:
+    for query in ["%", "_", "' OR 1=1 --", '\\"', "NEAR*", "*", "AND OR NOT", "^", "-"]:
         [reply] = await say(seeded, me, f"/search {query}")
-        assert not reply.error or "quote" in reply.text
-        assert "Zoë Nguyễn" not in names([reply])
+        assert "Zoë Nguyễn" not in names([reply]), query
+        assert reply.text, query  # an answer: results, nobody, or what to type
+    [reply] = await say(seeded, me, "/search %zoe% nguyen*")
+    assert "Zoë Nguyễn" in names([reply])
+
+
+async def test_a_query_without_any_word_asks_what_to_look_for(seeded: App) -> None:
+    me = await account_for(seeded, DEMO_EMAIL)
+    [reply] = await say(seeded, me, "/search %%%")
+    assert reply.error
+    assert "/search" in reply.text

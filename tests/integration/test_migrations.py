@@ -9,6 +9,7 @@ from sqlalchemy.engine import Connection
 from core.bootstrap import App
 from core.db import Base, current_revision, head_revision
 from core.db.migrate import downgrade, upgrade
+from core.db.search_ddl import include_object
 
 
 async def test_database_is_at_the_head_revision(app: App) -> None:
@@ -17,7 +18,9 @@ async def test_database_is_at_the_head_revision(app: App) -> None:
 
 async def test_models_and_migrations_do_not_drift(app: App) -> None:
     def diff(connection: Connection) -> list[object]:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_object": include_object}
+        )
         return list(compare_metadata(context, Base.metadata))
 
     async with app.db.engine.connect() as conn:

@@ -10,6 +10,7 @@ from sqlalchemy.engine import Connection
 
 from core.db import models  # noqa: F401  (registers every table on the metadata)
 from core.db.base import Base
+from core.db.search_ddl import include_object
 
 target_metadata = Base.metadata
 
@@ -20,6 +21,7 @@ def _configure(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from ._claim_code import ClaimCode
 from ._conversation import CallbackToken, FormSession
 from ._country import Country
 from ._member import Education, Member
 from ._organisation import Organisation
 from ._platform_account import PlatformAccount
 from ._role import RoleGrant
+from ._search_term import SearchTerm
 
 __all__ = [
     "CallbackToken",
+    "ClaimCode",
     "Country",
     "Education",
     "FormSession",
@@ -18,4 +21,5 @@ __all__ = [
     "Organisation",
     "PlatformAccount",
     "RoleGrant",
+    "SearchTerm",
 ]

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ...domain import Platform
 from ..base import Base, UTCDateTime
-from ._types import str_enum, utcnow
+from ._types import PERSONAL, str_enum, utcnow
 
 
 class PlatformAccount(Base):
@@ -20,8 +20,11 @@ class PlatformAccount(Base):
     platform: Mapped[Platform] = mapped_column(str_enum(Platform, "platform"))
     # Slack team id or Discord guild id where the account lives; "" where accounts are global.
     workspace: Mapped[str] = mapped_column(String(64), default="")
-    user_id: Mapped[str] = mapped_column(String(320))
+    user_id: Mapped[str] = mapped_column(String(320), info=PERSONAL)
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
-    handle: Mapped[str | None] = mapped_column(String(120))  # @username, shown only with consent
-    locale: Mapped[str | None] = mapped_column(String(16))  # the platform's locale for the user
+    # @username, shown only with consent
+    handle: Mapped[str | None] = mapped_column(String(120), info=PERSONAL)
+    display_name: Mapped[str | None] = mapped_column(String(200), info=PERSONAL)
+    # the platform's locale for the user
+    locale: Mapped[str | None] = mapped_column(String(16), info=PERSONAL)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -6,6 +6,9 @@ from enum import StrEnum
 from sqlalchemy import JSON, Enum
 from sqlalchemy.dialects.postgresql import JSONB
 
+# Column info marking personal data: export must include it, erasure must clear it.
+PERSONAL = {"personal": True}
+
 # JSON on SQLite, JSONB on PostgreSQL.
 JSONType = JSON().with_variant(JSONB(), "postgresql")
 

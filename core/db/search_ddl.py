@@ -1,0 +1,80 @@
+"""Engine-specific search structures that the models cannot describe.
+
+SQLite: an FTS5 table over ``members`` (external content, kept in sync by triggers).
+PostgreSQL: pg_trgm plus GIN indexes for full-text prefix search and trigram similarity.
+
+SQLite's batch ALTER recreates a table and loses its triggers: a migration that alters
+``members`` in batch mode must call ``create_member_search`` again afterwards.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+SQLITE_OBJECTS = ("members_fts",)
+POSTGRES_INDEXES = ("ix_members_search_tsv", "ix_members_name_trgm")
+
+_SQLITE_CREATE = [
+    """CREATE VIRTUAL TABLE IF NOT EXISTS members_fts USING fts5(
+        name_key, search_document,
+        content='members', content_rowid='id',
+        tokenize="unicode61 remove_diacritics 2", prefix='2 3')""",
+    """CREATE TRIGGER IF NOT EXISTS members_fts_ai AFTER INSERT ON members BEGIN
+        INSERT INTO members_fts(rowid, name_key, search_document)
+        VALUES (new.id, new.name_key, new.search_document);
+    END""",
+    """CREATE TRIGGER IF NOT EXISTS members_fts_ad AFTER DELETE ON members BEGIN
+        INSERT INTO members_fts(members_fts, rowid, name_key, search_document)
+        VALUES ('delete', old.id, old.name_key, old.search_document);
+    END""",
+    """CREATE TRIGGER IF NOT EXISTS members_fts_au AFTER UPDATE OF name_key, search_document
+    ON members BEGIN
+        INSERT INTO members_fts(members_fts, rowid, name_key, search_document)
+        VALUES ('delete', old.id, old.name_key, old.search_document);
+        INSERT INTO members_fts(rowid, name_key, search_document)
+        VALUES (new.id, new.name_key, new.search_document);
+    END""",
+    "INSERT INTO members_fts(members_fts) VALUES ('rebuild')",
+]
+
+_SQLITE_DROP = [
+    "DROP TRIGGER IF EXISTS members_fts_ai",
+    "DROP TRIGGER IF EXISTS members_fts_ad",
+    "DROP TRIGGER IF EXISTS members_fts_au",
+    "DROP TABLE IF EXISTS members_fts",
+]
+
+_POSTGRES_CREATE = [
+    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+    "CREATE INDEX IF NOT EXISTS ix_members_search_tsv ON members "
+    "USING gin (to_tsvector('simple', search_document))",
+    "CREATE INDEX IF NOT EXISTS ix_members_name_trgm ON members USING gin (name_key gin_trgm_ops)",
+]
+
+_POSTGRES_DROP = [
+    "DROP INDEX IF EXISTS ix_members_search_tsv",
+    "DROP INDEX IF EXISTS ix_members_name_trgm",
+]
+
+
+def create_member_search(op: Any) -> None:
+    dialect = op.get_bind().dialect.name
+    for statement in _SQLITE_CREATE if dialect == "sqlite" else _POSTGRES_CREATE:
+        op.execute(statement)
+
+
+def drop_member_search(op: Any) -> None:
+    dialect = op.get_bind().dialect.name
+    for statement in _SQLITE_DROP if dialect == "sqlite" else _POSTGRES_DROP:
+        op.execute(statement)
+
+
+def include_object(
+    obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
+) -> bool:
+    """Hide the search structures from autogenerate: the models do not describe them."""
+    if name is None:
+        return True
+    if type_ == "table" and name.startswith(SQLITE_OBJECTS):
+        return False
+    return not (type_ == "index" and name in POSTGRES_INDEXES)

@@ -1,0 +1,304 @@
+"""`alumni import members FILE.csv --institution NAME`: an institution's alumni list.
+
+Columns: full_name,email,country,city,institution,degree,field,graduation_year,sector,
+languages,directory_consent (``languages`` separated by ``;``; consent yes/no). Rows without
+consent are kept but never listed. Bad rows are reported with their line number and skipped.
+Idempotent on institution + e-mail: a known e-mail gets the study added if it lacks it, and
+its profile is otherwise left as the member keeps it.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, TextIO
+
+from sqlalchemy import insert, select
+
+from ..chat.forms import _EMAIL_RE
+from ..db import Database
+from ..db.base import table_of
+from ..db.models import Education, Member
+from ..domain import Visibility, fold
+from ..errors import UserError
+from ..i18n import N_, gettext
+from .countries import ensure_countries
+from .documents import remember_terms, search_document
+from .linking import CLAIM, issue_code
+from .members import find_or_create_institution
+
+__all__ = ["COLUMNS", "ImportReport", "import_members"]
+
+COLUMNS = (
+    "full_name",
+    "email",
+    "country",
+    "city",
+    "institution",
+    "degree",
+    "field",
+    "graduation_year",
+    "sector",
+    "languages",
+    "directory_consent",
+)
+BATCH = 5000
+_YES = {"yes", "y", "true", "1", "oui", "o", "si", "sí", "sim", "ja"}
+_NO = {"no", "n", "false", "0", "non", "não", "nao", "nein", ""}
+Progress = Callable[[int], None]
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    studies_added: int = 0
+    unchanged: int = 0
+    rejected: list[tuple[int, str]] = field(default_factory=list)  # (line, reason)
+    codes_written: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class _Row:
+    line: int
+    full_name: str
+    email: str
+    country: str | None
+    city: str | None
+    institution: str | None
+    degree: str | None
+    field: str | None
+    graduation_year: int | None
+    sector: str | None
+    languages: list[str]
+    consent: bool
+
+
+def _clean(value: str | None, limit: int) -> str | None:
+    value = (value or "").strip()
+    if len(value) > limit:
+        raise UserError(
+            N_("{value} is longer than {limit} characters"), value=value[:20] + "…", limit=limit
+        )
+    return value or None
+
+
+def _parse_row(line: int, raw: dict[str, str | None], countries: set[str]) -> _Row:
+    name = _clean(raw.get("full_name"), 200)
+    if not name:
+        raise UserError(N_("full_name is empty"))
+    email = (_clean(raw.get("email"), 320) or "").lower()
+    if not _EMAIL_RE.match(email):
+        raise UserError(N_("{value} is not an e-mail address"), value=email or "—")
+    country = (_clean(raw.get("country"), 2) or "").upper() or None
+    if country is not None and country not in countries:
+        raise UserError(N_("{value} is not a two-letter country code"), value=country)
+    year_text = _clean(raw.get("graduation_year"), 4)
+    year = None
+    if year_text:
+        if not year_text.isdigit() or not 1900 <= int(year_text) <= 2100:
+            raise UserError(N_("{value} is not a graduation year"), value=year_text)
+        year = int(year_text)
+    consent_text = (raw.get("directory_consent") or "").strip().lower()
+    if consent_text not in _YES | _NO:
+        raise UserError(
+            N_("directory_consent must be yes or no, not {value}"), value=consent_text[:20]
+        )
+    languages = [
+        code.strip().lower() for code in (raw.get("languages") or "").split(";") if code.strip()
+    ]
+    if any(len(code) > 16 for code in languages):
+        raise UserError(N_("languages are codes separated by ;"))
+    return _Row(
+        line=line,
+        full_name=name,
+        email=email,
+        country=country,
+        city=_clean(raw.get("city"), 120),
+        institution=_clean(raw.get("institution"), 200),
+        degree=_clean(raw.get("degree"), 120),
+        field=_clean(raw.get("field"), 120),
+        graduation_year=year,
+        sector=_clean(raw.get("sector"), 80),
+        languages=languages,
+        consent=consent_text in _YES,
+    )
+
+
+def _rows(source: TextIO, report: ImportReport, countries: set[str]) -> Iterator[_Row]:
+    reader = csv.DictReader(source)
+    missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        raise UserError(N_("The file lacks the columns: {columns}"), columns=", ".join(missing))
+    seen: dict[str, int] = {}
+    for raw in reader:
+        line = reader.line_num
+        try:
+            row = _parse_row(line, raw, countries)
+        except UserError as exc:
+            report.rejected.append((line, exc.message))
+            continue
+        if row.email in seen:
+            report.rejected.append(
+                (line, gettext("the e-mail repeats line {line}", line=seen[row.email]))
+            )
+            continue
+        seen[row.email] = line
+        yield row
+
+
+def _batches(rows: Iterable[_Row]) -> Iterator[list[_Row]]:
+    batch: list[_Row] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+async def import_members(
+    db: Database,
+    source: TextIO,
+    institution: str,
+    *,
+    now: dt.datetime,
+    progress: Progress | None = None,
+    codes_out: TextIO | None = None,
+) -> ImportReport:
+    from babel import Locale
+
+    countries = {str(c) for c in Locale("en").territories if len(str(c)) == 2 and str(c).isalpha()}
+    report = ImportReport()
+    stream = source
+    codes = csv.writer(codes_out) if codes_out is not None else None
+    if codes is not None:
+        codes.writerow(["email", "full_name", "claim_code"])
+    async with db.sessions.begin() as session:
+        importer = await find_or_create_institution(session, institution)
+        importer_id = importer.id
+        institution_ids: dict[str, int] = {fold(institution): importer_id}
+    done = 0
+    for batch in _batches(_rows(stream, report, countries)):
+        async with db.sessions.begin() as session:
+            for row in batch:
+                key = fold(row.institution or institution)
+                if key not in institution_ids:
+                    found = await find_or_create_institution(
+                        session, row.institution or institution
+                    )
+                    institution_ids[key] = found.id
+            await _import_batch(
+                session, batch, importer_id, institution_ids, institution, report, now, codes
+            )
+        done += len(batch)
+        if progress is not None:
+            progress(done)
+    return report
+
+
+async def _import_batch(
+    session: Any,
+    batch: list[_Row],
+    importer_id: int,
+    institution_ids: dict[str, int],
+    default_institution: str,
+    report: ImportReport,
+    now: dt.datetime,
+    codes: Any,
+) -> None:
+    emails = [r.email for r in batch]
+    existing = dict(
+        (
+            await session.execute(select(Member.email, Member.id).where(Member.email.in_(emails)))
+        ).all()
+    )
+
+    def study_of(row: _Row) -> int:
+        return institution_ids[fold(row.institution or default_institution)]
+
+    if existing:
+        known = set(
+            (
+                await session.execute(
+                    select(Education.member_id, Education.institution_id).where(
+                        Education.member_id.in_(list(existing.values()))
+                    )
+                )
+            ).all()
+        )
+        additions = []
+        for row in batch:
+            member_id = existing.get(row.email)
+            if member_id is None:
+                continue
+            if (member_id, study_of(row)) in known:
+                report.unchanged += 1
+            else:
+                additions.append(_education(row, member_id, study_of(row)))
+                report.studies_added += 1
+        if additions:
+            await session.execute(insert(Education), additions)
+    new = [row for row in batch if row.email not in existing]
+    if not new:
+        return
+    await ensure_countries(session, {row.country for row in new})
+    names = {v: k for k, v in institution_ids.items()}
+    members: list[dict[str, Any]] = []
+    for row in new:
+        document = search_document(
+            row.full_name, row.city, row.sector, [names.get(study_of(row)), row.field]
+        )
+        members.append(
+            {
+                "full_name": row.full_name,
+                "name_key": fold(row.full_name),
+                "email": row.email,
+                "country_code": row.country,
+                "city": row.city,
+                "city_key": fold(row.city) if row.city else None,
+                "sector": row.sector,
+                "languages": row.languages,
+                "preferred_language": None,
+                "directory_consent": row.consent,
+                "consent_at": now if row.consent else None,
+                "visibility": Visibility.LISTED,
+                "search_document": document,
+                "imported_by_id": importer_id,
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
+    connection = await session.connection()
+    result = await connection.execute(
+        insert(table_of(Member)).returning(table_of(Member).c.id, sort_by_parameter_order=True),
+        members,
+    )
+    ids = result.scalars().all()
+    await connection.execute(
+        insert(table_of(Education)),
+        [
+            _education(row, member_id, study_of(row))
+            for row, member_id in zip(new, ids, strict=True)
+        ],
+    )
+    await remember_terms(session, [m["search_document"] for m in members])
+    report.created += len(new)
+    if codes is not None:
+        for row, member_id in zip(new, ids, strict=True):
+            codes.writerow(
+                [row.email, row.full_name, await issue_code(session, member_id, CLAIM, now=now)]
+            )
+            report.codes_written += 1
+
+
+def _education(row: _Row, member_id: int, institution_id: int) -> dict[str, Any]:
+    return {
+        "member_id": member_id,
+        "institution_id": institution_id,
+        "degree": row.degree,
+        "field": row.field,
+        "graduation_year": row.graduation_year,
+    }
