@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from enum import StrEnum
+from functools import lru_cache
 
 __all__ = ["OrganisationKind", "Platform", "Role", "Visibility", "fold"]
 
@@ -45,7 +46,13 @@ def fold(text: str) -> str:
     Letters that do not decompose (ø, ł, đ, ß) are mapped by hand; non-Latin scripts are kept
     (case-folded), so "Иван" and "王伟" stay searchable in their own script.
     """
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return " ".join(_fold_word(word) for word in text.split())
+
+
+@lru_cache(maxsize=100_000)
+def _fold_word(word: str) -> str:
+    """Words repeat (names, cities, schools): each is folded once."""
+    decomposed = unicodedata.normalize("NFKD", word.casefold())
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(stripped.translate(_SPECIAL).split())
 

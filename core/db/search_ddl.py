@@ -18,7 +18,7 @@ _SQLITE_CREATE = [
     """CREATE VIRTUAL TABLE IF NOT EXISTS members_fts USING fts5(
         name_key, search_document,
         content='members', content_rowid='id',
-        tokenize="unicode61 remove_diacritics 2", prefix='2 3')""",
+        tokenize="unicode61 remove_diacritics 2")""",
     """CREATE TRIGGER IF NOT EXISTS members_fts_ai AFTER INSERT ON members BEGIN
         INSERT INTO members_fts(rowid, name_key, search_document)
         VALUES (new.id, new.name_key, new.search_document);

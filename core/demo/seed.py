@@ -256,11 +256,18 @@ async def _add_members(
             member.get("sector"),
             [x for s in studies for x in (_SCHOOL_NAMES.get(s["slug"]), s["field"])],
         )
-    # Core inserts (not ORM bulk): the same SQL, a fraction of the Python overhead.
+    # Core executemany (not ORM bulk, not RETURNING, which SQLite runs row by row), then the
+    # new ids by e-mail.
     connection = await session.connection()
-    result = await connection.execute(
-        insert(table_of(Member)).returning(table_of(Member).c.id, sort_by_parameter_order=True),
-        [member for member, _ in new],
+    await connection.execute(insert(table_of(Member)), [member for member, _ in new])
+    by_email = dict(
+        (
+            await connection.execute(
+                select(Member.email, Member.id).where(
+                    Member.email.in_([member["email"] for member, _ in new])
+                )
+            )
+        ).all()
     )
     education_rows = [
         {
@@ -270,8 +277,9 @@ async def _add_members(
             "field": s["field"],
             "graduation_year": s["graduation_year"],
         }
-        for member_id, (_, studies) in zip(result.scalars().all(), new, strict=True)
+        for member, studies in new
         for s in studies
+        for member_id in (by_email[member["email"]],)
     ]
     await connection.execute(insert(table_of(Education)), education_rows)
     await remember_terms(session, [member["search_document"] for member, _ in new])

@@ -9,6 +9,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ..db.base import table_of
 from ..db.models import SearchTerm
 from ..domain import fold
 
@@ -40,10 +41,9 @@ async def remember_terms(session: AsyncSession, documents: Iterable[str]) -> Non
     words = sorted({t for doc in documents for t in terms_of(doc)})
     if not words:
         return
-    dialect = session.get_bind().dialect.name
-    upsert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    connection = await session.connection()
+    upsert = postgresql_insert if connection.dialect.name == "postgresql" else sqlite_insert
+    statement = upsert(table_of(SearchTerm)).on_conflict_do_nothing()
     for start in range(0, len(words), 5000):
-        await session.execute(
-            upsert(SearchTerm).on_conflict_do_nothing(),
-            [{"term": w} for w in words[start : start + 5000]],
-        )
+        # Core, not the ORM: an ORM bulk insert with ON CONFLICT runs row by row.
+        await connection.execute(statement, [{"term": w} for w in words[start : start + 5000]])

@@ -9,6 +9,7 @@ its profile is otherwise left as the member keeps it.
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
@@ -25,7 +26,7 @@ from ..domain import Visibility, fold
 from ..errors import UserError
 from ..i18n import N_, gettext
 from .countries import ensure_countries
-from .documents import remember_terms, search_document
+from .documents import remember_terms
 from .linking import CLAIM, issue_code
 from .members import find_or_create_institution
 
@@ -73,6 +74,10 @@ class _Row:
     sector: str | None
     languages: list[str]
     consent: bool
+    name_key: str
+    city_key: str | None
+    school_key: str
+    document: str
 
 
 def _clean(value: str | None, limit: int) -> str | None:
@@ -84,7 +89,9 @@ def _clean(value: str | None, limit: int) -> str | None:
     return value or None
 
 
-def _parse_row(line: int, raw: dict[str, str | None], countries: set[str]) -> _Row:
+def _parse_row(
+    line: int, raw: dict[str, str | None], countries: set[str], default_institution: str
+) -> _Row:
     name = _clean(raw.get("full_name"), 200)
     if not name:
         raise UserError(N_("full_name is empty"))
@@ -110,23 +117,42 @@ def _parse_row(line: int, raw: dict[str, str | None], countries: set[str]) -> _R
     ]
     if any(len(code) > 16 for code in languages):
         raise UserError(N_("languages are codes separated by ;"))
+    city = _clean(raw.get("city"), 120)
+    institution = _clean(raw.get("institution"), 200)
+    sector = _clean(raw.get("sector"), 80)
+    field_of_study = _clean(raw.get("field"), 120)
+    name_key = fold(name)
+    city_key = fold(city) if city else None
+    school_key = fold(institution or default_institution)
+    # The same words search_document() would give, each folded once.
+    document = " ".join(
+        p
+        for p in (name_key, city_key, fold(sector or ""), school_key, fold(field_of_study or ""))
+        if p
+    )
     return _Row(
         line=line,
         full_name=name,
         email=email,
         country=country,
-        city=_clean(raw.get("city"), 120),
-        institution=_clean(raw.get("institution"), 200),
+        city=city,
+        institution=institution,
         degree=_clean(raw.get("degree"), 120),
-        field=_clean(raw.get("field"), 120),
+        field=field_of_study,
         graduation_year=year,
-        sector=_clean(raw.get("sector"), 80),
+        sector=sector,
         languages=languages,
         consent=consent_text in _YES,
+        name_key=name_key,
+        city_key=city_key,
+        school_key=school_key,
+        document=document,
     )
 
 
-def _rows(source: TextIO, report: ImportReport, countries: set[str]) -> Iterator[_Row]:
+def _rows(
+    source: TextIO, report: ImportReport, countries: set[str], default_institution: str
+) -> Iterator[_Row]:
     reader = csv.DictReader(source)
     missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
@@ -135,7 +161,7 @@ def _rows(source: TextIO, report: ImportReport, countries: set[str]) -> Iterator
     for raw in reader:
         line = reader.line_num
         try:
-            row = _parse_row(line, raw, countries)
+            row = _parse_row(line, raw, countries, default_institution)
         except UserError as exc:
             report.rejected.append((line, exc.message))
             continue
@@ -180,22 +206,25 @@ async def import_members(
         importer = await find_or_create_institution(session, institution)
         importer_id = importer.id
         institution_ids: dict[str, int] = {fold(institution): importer_id}
+    # Reading, checking and folding the next batch (a worker thread) overlaps with writing the
+    # current one (the database driver's thread).
+    batches = _batches(_rows(stream, report, countries, institution))
+    batch = await asyncio.to_thread(next, batches, None)
     done = 0
-    for batch in _batches(_rows(stream, report, countries)):
+    while batch is not None:
+        following = asyncio.create_task(asyncio.to_thread(next, batches, None))
         async with db.sessions.begin() as session:
             for row in batch:
-                key = fold(row.institution or institution)
-                if key not in institution_ids:
+                if row.school_key not in institution_ids:
                     found = await find_or_create_institution(
                         session, row.institution or institution
                     )
-                    institution_ids[key] = found.id
-            await _import_batch(
-                session, batch, importer_id, institution_ids, institution, report, now, codes
-            )
+                    institution_ids[row.school_key] = found.id
+            await _import_batch(session, batch, importer_id, institution_ids, report, now, codes)
         done += len(batch)
         if progress is not None:
             progress(done)
+        batch = await following
     return report
 
 
@@ -204,7 +233,6 @@ async def _import_batch(
     batch: list[_Row],
     importer_id: int,
     institution_ids: dict[str, int],
-    default_institution: str,
     report: ImportReport,
     now: dt.datetime,
     codes: Any,
@@ -217,7 +245,7 @@ async def _import_batch(
     )
 
     def study_of(row: _Row) -> int:
-        return institution_ids[fold(row.institution or default_institution)]
+        return institution_ids[row.school_key]
 
     if existing:
         known = set(
@@ -245,38 +273,39 @@ async def _import_batch(
     if not new:
         return
     await ensure_countries(session, {row.country for row in new})
-    names = {v: k for k, v in institution_ids.items()}
-    members: list[dict[str, Any]] = []
-    for row in new:
-        document = search_document(
-            row.full_name, row.city, row.sector, [names.get(study_of(row)), row.field]
-        )
-        members.append(
-            {
-                "full_name": row.full_name,
-                "name_key": fold(row.full_name),
-                "email": row.email,
-                "country_code": row.country,
-                "city": row.city,
-                "city_key": fold(row.city) if row.city else None,
-                "sector": row.sector,
-                "languages": row.languages,
-                "preferred_language": None,
-                "directory_consent": row.consent,
-                "consent_at": now if row.consent else None,
-                "visibility": Visibility.LISTED,
-                "search_document": document,
-                "imported_by_id": importer_id,
-                "created_at": now,
-                "updated_at": now,
-            }
-        )
+    members: list[dict[str, Any]] = [
+        {
+            "full_name": row.full_name,
+            "name_key": row.name_key,
+            "email": row.email,
+            "country_code": row.country,
+            "city": row.city,
+            "city_key": row.city_key,
+            "sector": row.sector,
+            "languages": row.languages,
+            "preferred_language": None,
+            "directory_consent": row.consent,
+            "consent_at": now if row.consent else None,
+            "visibility": Visibility.LISTED,
+            "search_document": row.document,
+            "imported_by_id": importer_id,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for row in new
+    ]
+    # A plain executemany, then the new ids by e-mail: INSERT … RETURNING in parameter order
+    # would run row by row on SQLite.
     connection = await session.connection()
-    result = await connection.execute(
-        insert(table_of(Member)).returning(table_of(Member).c.id, sort_by_parameter_order=True),
-        members,
+    await connection.execute(insert(table_of(Member)), members)
+    by_email = dict(
+        (
+            await connection.execute(
+                select(Member.email, Member.id).where(Member.email.in_([r.email for r in new]))
+            )
+        ).all()
     )
-    ids = result.scalars().all()
+    ids = [by_email[row.email] for row in new]
     await connection.execute(
         insert(table_of(Education)),
         [

@@ -14,13 +14,16 @@ import base64
 import binascii
 import json
 from dataclasses import dataclass, field, fields
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
     Integer,
     Select,
+    String,
     and_,
+    bindparam,
     case,
     column,
     exists,
@@ -141,36 +144,48 @@ def _escape_like(text_: str) -> str:
     return text_.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _text_filter(dialect: str, alternatives: list[list[str]]) -> ColumnElement[bool]:
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    """What varies the SQL of a search (the values go in as parameters): statements are built
+    once per shape and cached, which keeps a query's Python cost far below its SQL cost."""
+
+    dialect: str
+    variants: tuple[int, ...]  # per query word, how many spellings are accepted
+    country: bool
+    city: bool
+    sector: bool
+    school: bool
+    field: bool
+    year: bool
+    cursor: str  # "", "after" or "before"
+    limit: int
+
+
+def _text_filter(dialect: str) -> ColumnElement[bool]:
     """Members whose document has, for every query word, a word starting with a variant."""
     if dialect == "postgresql":
-        tsquery = " & ".join(
-            "(" + " | ".join(f"'{v}':*" for v in variants) + ")" for variants in alternatives
-        )
         document = func.to_tsvector(literal_column("'simple'"), Member.search_document)
-        return document.op("@@")(func.to_tsquery(literal_column("'simple'"), literal(tsquery)))
-    match = " AND ".join(
-        "(" + " OR ".join(f'"{v}"*' for v in variants) + ")" for variants in alternatives
-    )
+        return document.op("@@")(
+            func.to_tsquery(literal_column("'simple'"), bindparam("tsquery", type_=String))
+        )
     matching = (
         text("SELECT rowid FROM members_fts WHERE members_fts MATCH :match")
-        .bindparams(match=match)
+        .bindparams(bindparam("match", type_=String))
         .columns(column("rowid", Integer))
     )
     return Member.id.in_(matching)
 
 
-def _score(alternatives: list[list[str]]) -> ColumnElement[int]:
+def _score(variants: tuple[int, ...]) -> ColumnElement[int]:
     """How many query words start a word of the name."""
-    if not alternatives:
+    if not variants:
         return literal(0, Integer)
     parts: list[ColumnElement[int]] = []
-    for variants in alternatives:
+    for i, count in enumerate(variants):
         conditions = []
-        for v in variants:
-            pattern = _escape_like(v)
-            conditions.append(Member.name_key.like(f"{pattern}%", escape="\\"))
-            conditions.append(Member.name_key.like(f"% {pattern}%", escape="\\"))
+        for j in range(count):
+            conditions.append(Member.name_key.like(bindparam(f"w{i}_{j}_a"), escape="\\"))
+            conditions.append(Member.name_key.like(bindparam(f"w{i}_{j}_b"), escape="\\"))
         parts.append(case((or_(*conditions), 1), else_=0))
     total = parts[0]
     for part in parts[1:]:
@@ -178,38 +193,107 @@ def _score(alternatives: list[list[str]]) -> ColumnElement[int]:
     return total
 
 
-def _filtered(
-    dialect: str, query: DirectoryQuery, alternatives: list[list[str]]
-) -> Select[int, str, int]:
-    score = _score(alternatives).label("score")
-    stmt = select(Member.id, Member.name_key, score).where(
-        Member.directory_consent.is_(True), Member.visibility == Visibility.LISTED
-    )
-    if alternatives:
-        stmt = stmt.where(_text_filter(dialect, alternatives))
-    if query.country:
-        stmt = stmt.where(Member.country_code == query.country)
-    if query.city:
-        stmt = stmt.where(Member.city_key == fold(query.city))
-    if query.sector:
-        stmt = stmt.where(func.lower(Member.sector) == query.sector.lower())
-    if query.school or query.field or query.year:
+@lru_cache(maxsize=512)
+def _statement(shape: _Shape) -> Select[Any]:
+    score = _score(shape.variants).label("score")
+    # With words to match on SQLite, the FTS index must drive the query: wrapping the other
+    # columns in coalesce() keeps the planner from starting with a scan of their index.
+    driven_by_fts = shape.dialect == "sqlite" and bool(shape.variants)
+    consent: Any = Member.directory_consent
+    visibility: Any = Member.visibility
+    country: Any = Member.country_code
+    if driven_by_fts:
+        consent = func.coalesce(Member.directory_consent, False)
+        visibility = func.coalesce(Member.visibility, "")
+        country = func.coalesce(Member.country_code, "")
+    stmt = select(
+        Member.id,
+        Member.name_key,
+        score,
+        Member.full_name,
+        Member.city,
+        Member.country_code,
+        Member.sector,
+    ).where(consent.is_(True), visibility == Visibility.LISTED.value)
+    if shape.variants:
+        stmt = stmt.where(_text_filter(shape.dialect))
+    if shape.country:
+        stmt = stmt.where(country == bindparam("country"))
+    if shape.city:
+        stmt = stmt.where(Member.city_key == bindparam("city"))
+    if shape.sector:
+        stmt = stmt.where(func.lower(Member.sector) == bindparam("sector"))
+    if shape.school or shape.field or shape.year:
         conditions = [Education.member_id == Member.id]
-        if query.school:
-            school = _escape_like(fold(query.school))
+        if shape.school:
             conditions.append(
                 Education.institution_id.in_(
                     select(Organisation.id).where(
-                        Organisation.name_key.like(f"%{school}%", escape="\\")
+                        Organisation.name_key.like(bindparam("school"), escape="\\")
                     )
                 )
             )
-        if query.field:
-            conditions.append(Education.field.ilike(f"%{_escape_like(query.field)}%", escape="\\"))
-        if query.year:
-            conditions.append(Education.graduation_year == query.year)
+        if shape.field:
+            conditions.append(Education.field.ilike(bindparam("field"), escape="\\"))
+        if shape.year:
+            conditions.append(Education.graduation_year == bindparam("year"))
         stmt = stmt.where(exists().where(and_(*conditions)))
-    return stmt
+    inner = stmt.subquery()
+    score_c, key, ident = inner.c.score, inner.c.name_key, inner.c.id
+    page = select(inner)
+    c_score: Any = bindparam("c_score")
+    c_key: Any = bindparam("c_key")
+    c_id: Any = bindparam("c_id")
+    if shape.cursor == "after":
+        page = page.where(
+            or_(
+                score_c < c_score,
+                and_(score_c == c_score, or_(key > c_key, and_(key == c_key, ident > c_id))),
+            )
+        )
+    elif shape.cursor == "before":
+        page = page.where(
+            or_(
+                score_c > c_score,
+                and_(score_c == c_score, or_(key < c_key, and_(key == c_key, ident < c_id))),
+            )
+        )
+    if shape.cursor == "before":
+        return page.order_by(score_c.asc(), key.desc(), ident.desc()).limit(shape.limit)
+    return page.order_by(score_c.desc(), key, ident).limit(shape.limit)
+
+
+def _parameters(
+    query: DirectoryQuery, alternatives: list[list[str]], cursor: Cursor | None
+) -> dict[str, Any]:
+    params: dict[str, Any] = {}
+    for i, variants in enumerate(alternatives):
+        for j, v in enumerate(variants):
+            pattern = _escape_like(v)
+            params[f"w{i}_{j}_a"] = f"{pattern}%"
+            params[f"w{i}_{j}_b"] = f"% {pattern}%"
+    if alternatives:
+        params["match"] = " AND ".join(
+            "(" + " OR ".join(f'"{v}"*' for v in variants) + ")" for variants in alternatives
+        )
+        params["tsquery"] = " & ".join(
+            "(" + " | ".join(f"'{v}':*" for v in variants) + ")" for variants in alternatives
+        )
+    if query.country:
+        params["country"] = query.country
+    if query.city:
+        params["city"] = fold(query.city)
+    if query.sector:
+        params["sector"] = query.sector.lower()
+    if query.school:
+        params["school"] = f"%{_escape_like(fold(query.school))}%"
+    if query.field:
+        params["field"] = f"%{_escape_like(query.field)}%"
+    if query.year:
+        params["year"] = query.year
+    if cursor is not None:
+        params.update(c_score=cursor.score, c_key=cursor.name_key, c_id=cursor.member_id)
+    return params
 
 
 async def search_members(
@@ -240,53 +324,61 @@ async def _page(
     page_size: int,
     corrected: bool,
 ) -> SearchPage:
-    dialect = session.get_bind().dialect.name
-    inner = _filtered(dialect, query, alternatives).subquery()
-    score, key, ident = inner.c.score, inner.c.name_key, inner.c.id
-    stmt = select(ident, key, score)
     backwards = cursor is not None and cursor.backwards
-    if cursor is not None:
-        after = or_(
-            score < cursor.score,
-            and_(
-                score == cursor.score,
-                or_(key > cursor.name_key, and_(key == cursor.name_key, ident > cursor.member_id)),
-            ),
-        )
-        before = or_(
-            score > cursor.score,
-            and_(
-                score == cursor.score,
-                or_(key < cursor.name_key, and_(key == cursor.name_key, ident < cursor.member_id)),
-            ),
-        )
-        stmt = stmt.where(before if backwards else after)
-    order = (score.asc(), key.desc(), ident.desc()) if backwards else (score.desc(), key, ident)
-    rows = list((await session.execute(stmt.order_by(*order).limit(page_size + 1))).all())
+    shape = _Shape(
+        dialect=session.get_bind().dialect.name,
+        variants=tuple(len(v) for v in alternatives),
+        country=bool(query.country),
+        city=bool(query.city),
+        sector=bool(query.sector),
+        school=bool(query.school),
+        field=bool(query.field),
+        year=bool(query.year),
+        cursor="" if cursor is None else ("before" if backwards else "after"),
+        limit=page_size + 1,
+    )
+    connection = await session.connection()
+    result = await connection.execute(_statement(shape), _parameters(query, alternatives, cursor))
+    rows = list(result.all())
     has_more = len(rows) > page_size
     rows = rows[:page_size]
     if backwards:
         rows.reverse()
     if not rows:
         return SearchPage(corrected=corrected)
-    results = await _results(session, [r[0] for r in rows])
+    studies = await _first_studies(session, [r.id for r in rows])
+    results = [
+        SearchResult(
+            member_id=r.id,
+            full_name=r.full_name,
+            city=r.city,
+            country_code=r.country_code,
+            sector=r.sector,
+            school=studies.get(r.id, (None, None, None))[0],
+            field=studies.get(r.id, (None, None, None))[1],
+            graduation_year=studies.get(r.id, (None, None, None))[2],
+        )
+        for r in rows
+    ]
     first, last = rows[0], rows[-1]
     more_before = cursor is not None and (not backwards or has_more)
     more_after = has_more if not backwards else True
     return SearchPage(
         results=results,
-        previous=Cursor(first[2], first[1], first[0], True, corrected) if more_before else None,
-        next=Cursor(last[2], last[1], last[0], False, corrected) if more_after else None,
+        previous=Cursor(first.score, first.name_key, first.id, True, corrected)
+        if more_before
+        else None,
+        next=Cursor(last.score, last.name_key, last.id, False, corrected) if more_after else None,
         corrected=corrected,
     )
 
 
-async def _results(session: AsyncSession, member_ids: list[int]) -> list[SearchResult]:
-    members = {
-        m.id: m
-        for m in (await session.scalars(select(Member).where(Member.id.in_(member_ids)))).all()
-    }
-    rows = await session.execute(
+async def _first_studies(
+    session: AsyncSession, member_ids: list[int]
+) -> dict[int, tuple[str | None, str | None, int | None]]:
+    """Each member's most recent study: school, field, year."""
+    connection = await session.connection()
+    rows = await connection.execute(
         select(Education.member_id, Organisation.name, Education.field, Education.graduation_year)
         .join(Organisation, Organisation.id == Education.institution_id)
         .where(Education.member_id.in_(member_ids))
@@ -295,56 +387,58 @@ async def _results(session: AsyncSession, member_ids: list[int]) -> list[SearchR
     studies: dict[int, tuple[str | None, str | None, int | None]] = {}
     for member_id, school_name, field_of_study, graduation in rows:
         studies.setdefault(member_id, (school_name, field_of_study, graduation))
-    out = []
-    for member_id in member_ids:
-        m = members[member_id]
-        school, field_name, year = studies.get(member_id, (None, None, None))
-        out.append(
-            SearchResult(
-                member_id=m.id,
-                full_name=m.full_name,
-                city=m.city,
-                country_code=m.country_code,
-                sector=m.sector,
-                school=school,
-                field=field_name,
-                graduation_year=year,
-            )
-        )
-    return out
+    return studies
 
 
 async def _corrections(session: AsyncSession, terms: list[str]) -> list[list[str]]:
-    """For each word that starts no indexed word, the closest indexed words (max 2 edits)."""
+    """For each word that starts no indexed word, the closest indexed words.
+
+    One edit is allowed in words of up to five letters, two in longer ones. Candidates come
+    from the vocabulary by SQL (same first three letters, or a single edit at the third),
+    so Python only measures a handful of them.
+    """
     out: list[list[str]] = []
     for term in terms:
         if len(term) < 3 or await _is_known_prefix(session, term):
             out.append([term])
             continue
-        head = term[:2]
-        upper = head[:-1] + chr(ord(head[-1]) + 1)
-        candidates = (
-            await session.scalars(
-                select(SearchTerm.term)
-                .where(SearchTerm.term >= head, SearchTerm.term < upper)
-                .limit(20000)
-            )
-        ).all()
         allowed = 1 if len(term) <= 5 else 2
+        candidates = await _candidates(session, term, allowed)
         scored = sorted(
-            (d, c)
-            for c in candidates
-            if abs(len(c) - len(term)) <= allowed
-            and (d := edit_distance(term, c, allowed)) <= allowed
+            (d, c) for c in candidates if (d := edit_distance(term, c, allowed)) <= allowed
         )
         out.append([c for _, c in scored[:MAX_VARIANTS]] or [term])
     return out
 
 
+async def _candidates(session: AsyncSession, term: str, allowed: int) -> set[str]:
+    length = func.length(SearchTerm.term).between(len(term) - allowed, len(term) + allowed)
+    head = term[:3]
+    same_start = and_(SearchTerm.term >= head, SearchTerm.term < _next_prefix(head))
+    # One edit at the third letter: substituted, deleted, inserted, or swapped with the fourth.
+    a, rest = term[:2], term[2:]
+    patterns = {a + "_" + rest[1:], a + rest[1:], a + "_" + rest}
+    if len(rest) > 1:
+        patterns.add(a + rest[1] + rest[0] + rest[2:])
+    near = or_(
+        *(SearchTerm.term.like(_escape_like(p).replace("\\_", "_"), escape="\\") for p in patterns)
+    )
+    in_range = and_(SearchTerm.term >= a, SearchTerm.term < _next_prefix(a))
+    rows = await session.scalars(
+        select(SearchTerm.term).where(length, or_(same_start, and_(in_range, near))).limit(5000)
+    )
+    return set(rows.all())
+
+
+def _next_prefix(prefix: str) -> str:
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
 async def _is_known_prefix(session: AsyncSession, term: str) -> bool:
-    upper = term[:-1] + chr(ord(term[-1]) + 1)
     found = await session.scalar(
-        select(SearchTerm.term).where(SearchTerm.term >= term, SearchTerm.term < upper).limit(1)
+        select(SearchTerm.term)
+        .where(SearchTerm.term >= term, SearchTerm.term < _next_prefix(term))
+        .limit(1)
     )
     return found is not None
 

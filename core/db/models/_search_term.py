@@ -14,4 +14,7 @@ class SearchTerm(Base):
 
     __tablename__ = "search_terms"
 
-    term: Mapped[str] = mapped_column(String(64), primary_key=True)
+    # Byte order on PostgreSQL too, so that prefix ranges select exactly the words they should.
+    term: Mapped[str] = mapped_column(
+        String(64).with_variant(String(64, collation="C"), "postgresql"), primary_key=True
+    )

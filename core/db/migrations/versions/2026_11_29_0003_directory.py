@@ -102,7 +102,11 @@ def upgrade() -> None:
 
     op.create_table(
         "search_terms",
-        sa.Column("term", sa.String(length=64), nullable=False),
+        sa.Column(
+            "term",
+            sa.String(length=64).with_variant(sa.String(64, collation="C"), "postgresql"),
+            nullable=False,
+        ),
         sa.PrimaryKeyConstraint("term", name=op.f("pk_search_terms")),
     )
     _backfill_search_documents()
