@@ -43,6 +43,17 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("run", help="run the bots that have tokens configured (else the console)")
 
+    slack = sub.add_parser("slack", help="Slack app set-up")
+    slack_sub = slack.add_subparsers(dest="slack_command", required=True, metavar="ACTION")
+    slack_manifest = slack_sub.add_parser(
+        "manifest", help="print the Slack app manifest (YAML) generated from the commands"
+    )
+    slack_manifest.add_argument(
+        "--request-url",
+        default="https://alumni.example.org/slack/events",
+        help="the public URL of POST /slack/events",
+    )
+
     members = sub.add_parser("members", help="member administration")
     members_sub = members.add_subparsers(dest="members_command", required=True, metavar="ACTION")
     claim = members_sub.add_parser(
@@ -129,24 +140,25 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
             finally:
                 await app.close()
         case "run":
-            configured = [
-                name
-                for name, token in (
-                    ("telegram", settings.telegram_token),
-                    ("slack", settings.slack_bot_token),
-                    ("discord", settings.discord_token),
-                )
-                if token is not None
-            ]
-            if configured:
-                print(
-                    "alumni run: platform adapters are not available in this version "
-                    f"(configured: {', '.join(configured)})",
-                    file=sys.stderr,
-                )
-                return 2
-            print("alumni run: no platform token set; starting the console", file=sys.stderr)
-            return await _console(settings, "demo")
+            from bots.run import configured_platforms, run_platforms
+
+            platforms = configured_platforms(settings)
+            if not platforms:
+                print("alumni run: no platform token set; starting the console", file=sys.stderr)
+                return await _console(settings, "demo")
+            app = await build_app(settings)
+            try:
+                log.info("running: %s", ", ".join(platforms))
+                await run_platforms(app, settings)
+            finally:
+                await app.close()
+            return 0
+        case "slack":
+            from bots.slack import manifest_yaml
+            from core.bootstrap import build_registry
+
+            sys.stdout.write(manifest_yaml(build_registry(), request_url=args.request_url))
+            return 0
     return 2
 
 

@@ -51,6 +51,8 @@ class Settings(BaseSettings):
     discord_token: SecretStr | None = None
     discord_api_url: str = "https://discord.com/api/v10"
     discord_gateway_url: str | None = None
+    # None: one gateway connection; N: AutoShardedClient with N shards; 0: ask Discord.
+    discord_shard_count: Annotated[int, Field(ge=0)] | None = None
 
     @field_validator("database_url")
     @classmethod

@@ -1,1 +1,19 @@
-"""slack."""
+"""The Slack adapter: slash commands, Block Kit, modals and the App Home over slack-bolt."""
+
+from __future__ import annotations
+
+from .app import SlackBridge, build_slack_app
+from .http import EVENTS_PATH, mount_slack, slack_routes
+from .manifest import manifest, manifest_yaml
+from .replay import ReplayGuard
+
+__all__ = [
+    "EVENTS_PATH",
+    "ReplayGuard",
+    "SlackBridge",
+    "build_slack_app",
+    "manifest",
+    "manifest_yaml",
+    "mount_slack",
+    "slack_routes",
+]

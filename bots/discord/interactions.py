@@ -1,0 +1,324 @@
+"""Interactions -> the core dispatcher -> interaction responses.
+
+Slash commands become the command line the core parser reads; button presses carry a
+server-side token (``CallbackStore``) in their custom_id; forms open as modals whose
+custom_id is such a token too. An answer that takes longer than ``defer_after`` seconds is
+deferred (Discord wants a first answer within 3 s) and sent as a follow-up when ready.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import IntEnum
+from typing import TYPE_CHECKING, Any
+
+from core.chat import Button, ChatKind, Form, Incoming, Reply
+from core.domain import Platform
+from core.i18n import N_, gettext, use_locale
+
+from .autocomplete import suggestions
+from .commands import command_line, find_param
+from .render import EPHEMERAL, modal_values, render_message, render_modal
+from .transport import Transport
+
+if TYPE_CHECKING:
+    from core.bootstrap import App
+
+__all__ = [
+    "OPEN_FORM",
+    "DirectMessage",
+    "InteractionEvent",
+    "InteractionHandler",
+    "InteractionKind",
+]
+
+log = logging.getLogger(__name__)
+
+OPEN_FORM = "discord.open_form"  # adapter-side action: a button that opens a form as a modal
+BUTTON_INVALID = N_("This button is no longer valid. Send the command again.")
+FORM_INVALID = N_("This form is no longer valid. Send the command again.")
+OPEN_FORM_LABEL = N_("Open the form")
+
+
+class InteractionKind(IntEnum):
+    PING = 1
+    APPLICATION_COMMAND = 2
+    MESSAGE_COMPONENT = 3
+    AUTOCOMPLETE = 4
+    MODAL_SUBMIT = 5
+
+
+class Callback(IntEnum):
+    PONG = 1
+    CHANNEL_MESSAGE = 4
+    DEFERRED_CHANNEL_MESSAGE = 5
+    DEFERRED_UPDATE_MESSAGE = 6
+    UPDATE_MESSAGE = 7
+    AUTOCOMPLETE_RESULT = 8
+    MODAL = 9
+
+
+@dataclass(frozen=True, slots=True)
+class InteractionEvent:
+    """What the handler needs from an INTERACTION_CREATE, independent of discord.py's classes."""
+
+    id: str
+    token: str = field(repr=False)
+    application_id: str
+    kind: int
+    data: Mapping[str, Any]
+    user_id: str
+    channel_id: str = ""
+    guild_id: str | None = None
+    username: str = ""
+    display_name: str = ""
+    locale: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DirectMessage:
+    """A MESSAGE_CREATE in a direct conversation with the bot (form answers, typed commands)."""
+
+    channel_id: str
+    user_id: str
+    text: str
+    username: str = ""
+    display_name: str = ""
+
+
+class InteractionHandler:
+    def __init__(self, app: App, transport: Transport, *, defer_after: float = 2.0) -> None:
+        self.app = app
+        self.transport = transport
+        self.defer_after = defer_after
+
+    async def handle(self, event: InteractionEvent) -> None:
+        try:
+            match event.kind:
+                case InteractionKind.PING:
+                    await self._callback(event, Callback.PONG)
+                case InteractionKind.APPLICATION_COMMAND:
+                    await self._command(event)
+                case InteractionKind.MESSAGE_COMPONENT:
+                    await self._component(event)
+                case InteractionKind.MODAL_SUBMIT:
+                    await self._modal_submit(event)
+                case InteractionKind.AUTOCOMPLETE:
+                    await self._autocomplete(event)
+                case _:
+                    log.info("ignored interaction kind=%s", event.kind)
+        except Exception:
+            log.exception("interaction failed id=%s kind=%s", event.id, event.kind)
+
+    async def handle_message(self, message: DirectMessage) -> None:
+        """Answer a direct message in the conversation: a command line or a form's next answer."""
+        text = message.text.strip()
+        if not text:
+            return
+        incoming = Incoming(
+            platform=Platform.DISCORD,
+            user_id=message.user_id,
+            chat_id=message.channel_id,
+            chat_kind=ChatKind.PRIVATE,
+            display_name=message.display_name,
+            handle=message.username or None,
+            text=text,
+            is_message=not text.startswith("/"),
+        )
+        try:
+            for reply in await self.app.dispatcher.handle(incoming):
+                if reply.form is not None:
+                    reply = await self._form_elsewhere(incoming, reply, reply.form)
+                tokens = await self.app.callbacks.issue(reply.all_buttons())
+                await self.transport.send(
+                    message.channel_id, render_message(reply, tokens, ephemeral=False)
+                )
+        except Exception:
+            log.exception("direct message failed channel=%s", message.channel_id)
+
+    # --- the kinds of interaction -----------------------------------------------------------
+
+    async def _command(self, event: InteractionEvent) -> None:
+        text = command_line(self.app.registry, event.data)
+        command = self.app.registry.get(str(event.data.get("name", "")))
+        public = bool(command and command.public)
+        await self._run(event, self._incoming(event, text=text), public=public, update=False)
+
+    async def _component(self, event: InteractionEvent) -> None:
+        resolved = await self.app.callbacks.resolve(str(event.data.get("custom_id", "")))
+        if resolved is None:
+            await self._refuse(event, BUTTON_INVALID)
+            return
+        action, payload = resolved
+        if action == OPEN_FORM:
+            form = _form_from_json(payload)
+            if form is None or not await self._open_modal(event, form):
+                await self._refuse(event, FORM_INVALID)
+            return
+        incoming = self._incoming(event, action=action, payload=payload)
+        await self._run(event, incoming, public=False, update=True)
+
+    async def _modal_submit(self, event: InteractionEvent) -> None:
+        resolved = await self.app.callbacks.resolve(str(event.data.get("custom_id", "")))
+        if resolved is None:
+            await self._refuse(event, FORM_INVALID)
+            return
+        action, payload = resolved
+        incoming = self._incoming(
+            event, action=action, payload=payload, form_values=modal_values(event.data)
+        )
+        await self._run(event, incoming, public=False, update=False)
+
+    async def _autocomplete(self, event: InteractionEvent) -> None:
+        focused = _focused(event.data.get("options") or ())
+        choices: list[dict[str, str]] = []
+        if focused is not None:
+            name, typed = focused
+            param = find_param(self.app.registry, event.data, name)
+            if param is not None:
+                choices = suggestions(param.autocomplete, typed, event.locale)
+        await self._callback(event, Callback.AUTOCOMPLETE_RESULT, {"choices": choices})
+
+    # --- running the dispatcher within Discord's deadline ------------------------------------
+
+    async def _run(
+        self, event: InteractionEvent, incoming: Incoming, *, public: bool, update: bool
+    ) -> None:
+        task = asyncio.ensure_future(self.app.dispatcher.handle(incoming))
+        done, _ = await asyncio.wait({task}, timeout=self.defer_after)
+        if task in done:
+            await self._answer(event, incoming, task.result(), update=update, deferred=False)
+            return
+        if update:  # a button: acknowledge without changing the message yet
+            await self._callback(event, Callback.DEFERRED_UPDATE_MESSAGE)
+        else:
+            data = None if public else {"flags": EPHEMERAL}
+            await self._callback(event, Callback.DEFERRED_CHANNEL_MESSAGE, data)
+        await self._answer(event, incoming, await task, update=update, deferred=True)
+
+    async def _answer(
+        self,
+        event: InteractionEvent,
+        incoming: Incoming,
+        replies: Sequence[Reply],
+        *,
+        update: bool,
+        deferred: bool,
+    ) -> None:
+        if not replies:  # the dispatcher answers every interaction; a button may say nothing
+            if update and not deferred:
+                await self._callback(event, Callback.DEFERRED_UPDATE_MESSAGE)
+            return
+        first, rest = replies[0], replies[1:]
+        if first.form is not None:
+            if not deferred and await self._open_modal(event, first.form):
+                await self._send_followups(event, incoming, rest)
+                return
+            first = await self._form_elsewhere(incoming, first, first.form)
+        message = await self._message(event, first)
+        # A new page of a list replaces the list the button was on.
+        replace = update and first.pager is not None and not first.error
+        if not deferred:
+            if replace:
+                await self._callback(event, Callback.UPDATE_MESSAGE, _without_flags(message))
+            else:
+                await self._callback(event, Callback.CHANNEL_MESSAGE, message)
+        elif replace or not update:
+            await self.transport.edit_original(event.application_id, event.token, message)
+        else:
+            await self.transport.followup(event.application_id, event.token, message)
+        await self._send_followups(event, incoming, rest)
+
+    async def _send_followups(
+        self, event: InteractionEvent, incoming: Incoming, replies: Sequence[Reply]
+    ) -> None:
+        for reply in replies:
+            if reply.form is not None:
+                reply = await self._form_elsewhere(incoming, reply, reply.form)
+            message = await self._message(event, reply)
+            await self.transport.followup(event.application_id, event.token, message)
+
+    async def _message(self, event: InteractionEvent, reply: Reply) -> dict[str, Any]:
+        tokens = await self.app.callbacks.issue(reply.all_buttons())
+        # The few words the adapter adds ("3 more not shown.") follow Discord's locale.
+        with use_locale(event.locale):
+            return render_message(reply, tokens)
+
+    async def _open_modal(self, event: InteractionEvent, form: Form) -> bool:
+        token = (await self.app.callbacks.issue([Button("", form.action, form.payload)]))[
+            (form.action, form.payload)
+        ]
+        with use_locale(event.locale):
+            modal = render_modal(form, token)
+        if modal is None:
+            return False
+        await self._callback(event, Callback.MODAL, modal)
+        return True
+
+    async def _form_elsewhere(self, incoming: Incoming, reply: Reply, form: Form) -> Reply:
+        """A form that cannot open now (the answer was deferred, or it is too big for a modal):
+        a button that opens it, or else the field-by-field dialogue of the core."""
+        if render_modal(form, "x") is not None:
+            with use_locale(incoming.locale):
+                label = form.title or gettext(OPEN_FORM_LABEL)
+            button = Button(
+                label, action=OPEN_FORM, payload=json.dumps(Reply(form=form).to_dict()["form"])
+            )
+            return Reply(
+                text=reply.text, cards=reply.cards, buttons=(button,), audience=reply.audience
+            )
+        return await self.app.forms.begin(incoming, form)
+
+    async def _refuse(self, event: InteractionEvent, msgid: str) -> None:
+        actor = await self.app.dispatcher.identify(self._incoming(event))
+        with use_locale(actor.locale):
+            text = gettext(msgid)
+        message = render_message(Reply(text=text, error=True), {})
+        await self._callback(event, Callback.CHANNEL_MESSAGE, message)
+
+    async def _callback(
+        self, event: InteractionEvent, kind: Callback, data: dict[str, Any] | None = None
+    ) -> None:
+        body: dict[str, Any] = {"type": int(kind)}
+        if data is not None:
+            body["data"] = data
+        await self.transport.callback(event.id, event.token, body)
+
+    def _incoming(self, event: InteractionEvent, **what: Any) -> Incoming:
+        return Incoming(
+            platform=Platform.DISCORD,
+            workspace=event.guild_id or "",
+            user_id=event.user_id,
+            chat_id=event.channel_id,
+            chat_kind=ChatKind.GROUP if event.guild_id else ChatKind.PRIVATE,
+            display_name=event.display_name,
+            handle=event.username or None,
+            locale=event.locale,
+            **what,
+        )
+
+
+def _without_flags(message: dict[str, Any]) -> dict[str, Any]:
+    """An updated message keeps the visibility it had."""
+    return {k: v for k, v in message.items() if k != "flags"}
+
+
+def _focused(options: Sequence[Mapping[str, Any]]) -> tuple[str, str] | None:
+    for option in options:
+        if option.get("focused"):
+            return str(option.get("name", "")), str(option.get("value", ""))
+        nested = _focused(option.get("options") or ())
+        if nested is not None:
+            return nested
+    return None
+
+
+def _form_from_json(payload: str) -> Form | None:
+    try:
+        return Reply.from_dict({"form": json.loads(payload)}).form
+    except (ValueError, KeyError, TypeError):
+        return None

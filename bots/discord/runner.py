@@ -1,0 +1,69 @@
+"""``run_discord``: what ``alumni run`` calls when a Discord token is configured."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import discord.gateway
+import discord.http
+import yarl
+
+from .client import DiscordBot
+
+if TYPE_CHECKING:
+    from core.bootstrap import App
+
+__all__ = ["configure_endpoints", "run_discord"]
+
+log = logging.getLogger(__name__)
+
+
+def configure_endpoints(api_url: str, gateway_url: str | None) -> None:
+    """Point discord.py at a REST base and (optionally) a gateway, e.g. a proxy or a fake.
+
+    Both are process-wide settings of discord.py, read when a request or connection is made.
+    """
+    discord.http.Route.BASE = api_url.rstrip("/")
+    if gateway_url:
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
+
+
+async def run_discord(
+    app: App,
+    *,
+    token: str,
+    api_url: str,
+    gateway_url: str | None,
+    stop: asyncio.Event,
+    shard_count: int | None = None,
+    shard_ids: Sequence[int] | None = None,
+    guild_ready_timeout: float = 2.0,
+    defer_after: float = 2.0,
+) -> None:
+    """Run the Discord bot until ``stop`` is set (or the connection fails for good).
+
+    Raises ``discord.LoginFailure`` for a wrong token; the token itself is never logged.
+    """
+    configure_endpoints(api_url, gateway_url)
+    bot = DiscordBot(
+        app,
+        shard_count=shard_count,
+        shard_ids=shard_ids,
+        guild_ready_timeout=guild_ready_timeout,
+        defer_after=defer_after,
+    )
+    try:
+        await bot.start(token)
+        log.info("discord bot started api=%s", api_url)
+        connection = bot.connection
+        assert connection is not None
+        stopping = asyncio.create_task(stop.wait())
+        done, _ = await asyncio.wait({stopping, connection}, return_when=asyncio.FIRST_COMPLETED)
+        stopping.cancel()
+        if connection in done:
+            connection.result()  # re-raise what ended the connection
+    finally:
+        await bot.close()

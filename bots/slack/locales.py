@@ -1,0 +1,41 @@
+"""The Slack locale of each user (``users.info``), asked once and kept in a bounded LRU."""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.web.async_client import AsyncWebClient
+
+__all__ = ["SlackLocales"]
+
+log = logging.getLogger(__name__)
+
+
+class SlackLocales:
+    def __init__(self, client: AsyncWebClient, *, max_entries: int = 10_000) -> None:
+        self._client = client
+        self._cache: OrderedDict[tuple[str, str], str | None] = OrderedDict()
+        self._max = max_entries
+
+    async def get(self, team_id: str, user_id: str) -> str | None:
+        """``fr-FR`` and the like; None when Slack does not say (not cached: asked again)."""
+        key = (team_id, user_id)
+        if key in self._cache:
+            self._cache.move_to_end(key)
+            return self._cache[key]
+        try:
+            response = await self._client.users_info(user=user_id, include_locale=True)
+        except (SlackApiError, SlackClientError, OSError) as exc:
+            log.warning("users.info failed for a Slack user: %s", type(exc).__name__)
+            return None
+        user = response.get("user") or {}
+        locale = user.get("locale") if isinstance(user, dict) else None
+        self._cache[key] = locale if isinstance(locale, str) and locale else None
+        while len(self._cache) > self._max:
+            self._cache.popitem(last=False)
+        return self._cache[key]
+
+    def __len__(self) -> int:
+        return len(self._cache)

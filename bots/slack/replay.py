@@ -1,0 +1,72 @@
+"""Refuse a verified request that arrives a second time.
+
+Bolt's verifier accepts a correctly signed request whose timestamp is within five minutes of
+now, so a captured request could be sent again in that window. The guard remembers each
+verified signature until its timestamp is more than five minutes old; a second identical
+request is answered 401. The memory is this process's: several processes behind a load
+balancer need a shared store (for instance a table or Redis with a TTL) for the same guarantee.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
+
+__all__ = ["WINDOW_SECONDS", "ReplayGuard", "replay_middleware"]
+
+WINDOW_SECONDS = 5 * 60  # Bolt's own tolerance for the request timestamp
+
+
+class ReplayGuard:
+    """Signatures seen in the last five minutes (bounded; the oldest go first when full)."""
+
+    def __init__(self, *, max_entries: int = 100_000, now: Callable[[], float] = time.time) -> None:
+        self._seen: OrderedDict[str, float] = OrderedDict()  # signature -> forget after
+        self._max = max_entries
+        self._now = now
+
+    def first_time(self, signature: str, timestamp: str) -> bool:
+        """Record the signature; False when it was already seen and has not expired."""
+        now = self._now()
+        while self._seen:
+            oldest, expires = next(iter(self._seen.items()))
+            if expires > now:
+                break
+            del self._seen[oldest]
+        if signature in self._seen:
+            return False
+        try:
+            sent = float(timestamp)
+        except ValueError:
+            sent = now
+        self._seen[signature] = max(sent, now) + WINDOW_SECONDS
+        self._seen.move_to_end(signature)
+        while len(self._seen) > self._max:
+            self._seen.popitem(last=False)
+        return True
+
+    def __len__(self) -> int:
+        return len(self._seen)
+
+
+def replay_middleware(
+    guard: ReplayGuard,
+) -> Callable[..., Awaitable[BoltResponse | None]]:
+    """A Bolt ``before_authorize`` middleware: it runs right after signature verification."""
+
+    async def refuse_replays(
+        req: AsyncBoltRequest, next_: Callable[[], Awaitable[BoltResponse | None]]
+    ) -> BoltResponse | None:
+        if req.mode == "socket_mode":
+            return await next_()
+        signature = req.headers.get("x-slack-signature", [""])[0]
+        timestamp = req.headers.get("x-slack-request-timestamp", ["0"])[0]
+        if not guard.first_time(signature, timestamp):
+            return BoltResponse(status=401, body={"error": "replayed request"})
+        return await next_()
+
+    return refuse_replays

@@ -1,0 +1,551 @@
+"""A fake Discord on 127.0.0.1: the REST API v10 and the gateway websocket, enough for discord.py.
+
+REST answers carry ``Content-Type: application/json`` exactly (discord.py parses nothing
+else). Every REST call is recorded; ``fail`` makes the next N calls of a route answer 429
+(with ``retry_after``, the ``X-RateLimit-*`` headers and the ``Via`` header discord.py expects
+from Discord's edge) or a 5xx. The gateway speaks plain JSON text frames: HELLO, IDENTIFY ->
+READY (``resume_gateway_url`` back to this fake) -> GUILD_CREATE, heartbeats, RESUME, and
+``interact``/``message`` push INTERACTION_CREATE and MESSAGE_CREATE.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import itertools
+import json
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+BOT_TOKEN = "fake-discord-bot-token"
+APPLICATION_ID = "1100000000000000001"
+BOT_USER_ID = "1100000000000000002"
+GUILD_ID = "1100000000000000003"
+CHANNEL_ID = "1100000000000000004"
+API = "/api/v10"
+JSON = "application/json"
+
+BODY: web.RequestKey[Any] = web.RequestKey("body", object)
+_snowflakes = itertools.count(1200000000000000000)
+
+
+def snowflake() -> str:
+    return str(next(_snowflakes))
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat()
+
+
+def user_payload(user_id: str, username: str, *, global_name: str | None = None) -> dict[str, Any]:
+    return {
+        "id": user_id,
+        "username": username,
+        "discriminator": "0",
+        "global_name": global_name,
+        "avatar": None,
+        "bot": user_id == BOT_USER_ID,
+    }
+
+
+@dataclass
+class Call:
+    method: str
+    route: str  # "/interactions/{interaction_id}/{token}/callback"
+    path: str
+    query: dict[str, str]
+    body: Any
+    status: int
+
+
+@dataclass
+class Fault:
+    status: int
+    times: int
+    retry_after: float = 0.05
+    is_global: bool = False
+
+
+@dataclass
+class Interaction:
+    """One interaction pushed through the gateway, and what the bot answered."""
+
+    id: str
+    token: str
+    payload: dict[str, Any]
+    responses: list[dict[str, Any]] = field(default_factory=list)  # callback bodies
+    original: dict[str, Any] | None = None  # the message the interaction response made
+    followups: list[dict[str, Any]] = field(default_factory=list)
+    edits: list[dict[str, Any]] = field(default_factory=list)  # PATCH @original bodies
+
+    @property
+    def response(self) -> dict[str, Any]:
+        assert self.responses, "the bot has not answered this interaction"
+        return self.responses[0]
+
+
+@dataclass
+class Connection:
+    ws: web.WebSocketResponse
+    shard: tuple[int, int] = (0, 1)
+    identified: asyncio.Event = field(default_factory=asyncio.Event)
+    sequence: int = 0
+
+
+class FakeDiscord:
+    def __init__(self, *, guilds: tuple[str, ...] = (GUILD_ID,)) -> None:
+        self.guilds = guilds
+        self.calls: list[Call] = []
+        self.commands: list[dict[str, Any]] = []
+        self.interactions: dict[str, Interaction] = {}
+        self.channel_messages: list[dict[str, Any]] = []
+        self.connections: list[Connection] = []
+        self.identifies: list[dict[str, Any]] = []
+        self._faults: dict[tuple[str, str], Fault] = {}
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+
+    # --- life cycle ---------------------------------------------------------------------------
+    async def start(self) -> None:
+        app = web.Application(middlewares=[self._record])
+        r = app.router
+        r.add_get(f"{API}/oauth2/applications/@me", self._application)
+        r.add_get(f"{API}/users/@me", self._me)
+        r.add_get(f"{API}/gateway", self._gateway_url)
+        r.add_get(f"{API}/gateway/bot", self._gateway_bot)
+        r.add_put(f"{API}/applications/{{app_id}}/commands", self._put_commands)
+        r.add_post(f"{API}/interactions/{{interaction_id}}/{{token}}/callback", self._callback)
+        r.add_post(f"{API}/webhooks/{{app_id}}/{{token}}", self._followup)
+        r.add_patch(f"{API}/webhooks/{{app_id}}/{{token}}/messages/@original", self._edit_original)
+        r.add_post(f"{API}/channels/{{channel_id}}/messages", self._channel_message)
+        r.add_get("/gateway", self._gateway)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+    async def close(self) -> None:
+        for connection in self.connections:
+            await connection.ws.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}{API}"
+
+    @property
+    def gateway_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/gateway"
+
+    # --- faults and records -------------------------------------------------------------------
+    def fail(
+        self,
+        method: str,
+        route: str,
+        status: int,
+        *,
+        times: int = 1,
+        retry_after: float = 0.05,
+        is_global: bool = False,
+    ) -> None:
+        """The next ``times`` calls of ``method route`` (e.g. ``PUT
+        /applications/{app_id}/commands``) answer ``status``."""
+        self._faults[(method.upper(), route)] = Fault(status, times, retry_after, is_global)
+
+    def calls_to(self, method: str, route: str) -> list[Call]:
+        return [c for c in self.calls if c.method == method.upper() and c.route == route]
+
+    @web.middleware
+    async def _record(
+        self, request: web.Request, handler: Callable[[web.Request], Any]
+    ) -> web.StreamResponse:
+        if request.path == "/gateway":
+            response: web.StreamResponse = await handler(request)
+            return response
+        resource = request.match_info.route.resource
+        route = resource.canonical.removeprefix(API) if resource is not None else request.path
+        body: Any = None
+        if request.can_read_body:
+            text = await request.text()
+            try:
+                body = json.loads(text)
+            except ValueError:
+                body = text
+        fault = self._faults.get((request.method, route))
+        if fault is not None and fault.times > 0:
+            fault.times -= 1
+            response = self._fault(fault)
+        elif self._needs_auth(route) and request.headers.get("Authorization") != (
+            f"Bot {BOT_TOKEN}"
+        ):
+            response = _json({"message": "401: Unauthorized", "code": 0}, status=401)
+        else:
+            request[BODY] = body
+            response = await handler(request)
+        self.calls.append(
+            Call(request.method, route, request.path, dict(request.query), body, response.status)
+        )
+        return response
+
+    @staticmethod
+    def _needs_auth(route: str) -> bool:
+        return not route.startswith(("/interactions/", "/webhooks/"))
+
+    @staticmethod
+    def _fault(fault: Fault) -> web.Response:
+        if fault.status == 429:
+            return _json(
+                {
+                    "message": "You are being rate limited.",
+                    "retry_after": fault.retry_after,
+                    "global": fault.is_global,
+                },
+                status=429,
+                headers={
+                    "Via": "1.1 google",
+                    "Retry-After": str(max(1, round(fault.retry_after))),
+                    "X-RateLimit-Limit": "5",
+                    "X-RateLimit-Remaining": "0",
+                    "X-RateLimit-Reset-After": str(fault.retry_after),
+                    "X-RateLimit-Bucket": "fake-bucket",
+                    "X-RateLimit-Scope": "global" if fault.is_global else "user",
+                },
+            )
+        return _json({"message": "Server error", "code": 0}, status=fault.status)
+
+    # --- REST ----------------------------------------------------------------------------------
+    async def _application(self, _request: web.Request) -> web.Response:
+        return _json(
+            {
+                "id": APPLICATION_ID,
+                "name": "France Alumni",
+                "description": "",
+                "icon": None,
+                "bot_public": True,
+                "bot_require_code_grant": False,
+                "owner": user_payload("1100000000000000009", "owner"),
+                "verify_key": "0" * 64,
+                "flags": 0,
+            }
+        )
+
+    async def _me(self, _request: web.Request) -> web.Response:
+        return _json(user_payload(BOT_USER_ID, "alumni-bot", global_name="France Alumni"))
+
+    async def _gateway_url(self, _request: web.Request) -> web.Response:
+        return _json({"url": self.gateway_url})
+
+    async def _gateway_bot(self, _request: web.Request) -> web.Response:
+        return _json(
+            {
+                "url": self.gateway_url,
+                "shards": 2,
+                "session_start_limit": {
+                    "total": 1000,
+                    "remaining": 999,
+                    "reset_after": 0,
+                    "max_concurrency": 1,
+                },
+            }
+        )
+
+    async def _put_commands(self, request: web.Request) -> web.Response:
+        body = request[BODY]
+        self.commands = [
+            {**command, "id": snowflake(), "application_id": APPLICATION_ID, "version": "1"}
+            for command in body
+        ]
+        return _json(self.commands)
+
+    async def _callback(self, request: web.Request) -> web.Response:
+        interaction = self.interactions.get(request.match_info["interaction_id"])
+        if interaction is None or interaction.token != request.match_info["token"]:
+            return _json({"message": "Unknown interaction", "code": 10062}, status=404)
+        if interaction.responses:
+            return _json(
+                {"message": "Interaction has already been acknowledged.", "code": 40060},
+                status=400,
+            )
+        body = request[BODY]
+        interaction.responses.append(body)
+        resource: dict[str, Any] = {"type": body["type"]}
+        if body["type"] in (4, 7):
+            data = body.get("data") or {}
+            previous = (interaction.payload.get("message") if body["type"] == 7 else None) or {}
+            message = self._message(
+                data, channel_id=interaction.payload["channel_id"], message_id=previous.get("id")
+            )
+            interaction.original = message
+            resource["message"] = message
+        return _json(
+            {
+                "interaction": {
+                    "id": interaction.id,
+                    "type": interaction.payload["type"],
+                    "response_message_id": (interaction.original or {}).get("id"),
+                    "response_message_loading": body["type"] == 5,
+                    "response_message_ephemeral": bool(
+                        (body.get("data") or {}).get("flags", 0) & 64
+                    ),
+                },
+                "resource": resource,
+            }
+        )
+
+    def _by_token(self, token: str) -> Interaction | None:
+        return next((i for i in self.interactions.values() if i.token == token), None)
+
+    async def _followup(self, request: web.Request) -> web.Response:
+        interaction = self._by_token(request.match_info["token"])
+        if interaction is None or not interaction.responses:
+            return _json({"message": "Unknown Webhook", "code": 10015}, status=404)
+        message = self._message(request[BODY], channel_id=interaction.payload["channel_id"])
+        interaction.followups.append(message)
+        return _json(message)
+
+    async def _edit_original(self, request: web.Request) -> web.Response:
+        interaction = self._by_token(request.match_info["token"])
+        if interaction is None or not interaction.responses:
+            return _json({"message": "Unknown Webhook", "code": 10015}, status=404)
+        body = request[BODY]
+        interaction.edits.append(body)
+        base = interaction.original or (interaction.payload.get("message") or {})
+        message = self._message(
+            {**base, **body},
+            channel_id=interaction.payload["channel_id"],
+            message_id=base.get("id"),
+        )
+        interaction.original = message
+        return _json(message)
+
+    async def _channel_message(self, request: web.Request) -> web.Response:
+        message = self._message(request[BODY], channel_id=request.match_info["channel_id"])
+        self.channel_messages.append(message)
+        return _json(message)
+
+    @staticmethod
+    def _message(
+        data: dict[str, Any], *, channel_id: str, message_id: str | None = None
+    ) -> dict[str, Any]:
+        return {
+            "id": message_id or snowflake(),
+            "channel_id": channel_id,
+            "type": 0,
+            "content": data.get("content") or "",
+            "embeds": data.get("embeds") or [],
+            "components": data.get("components") or [],
+            "attachments": [],
+            "flags": data.get("flags", 0),
+            "author": user_payload(BOT_USER_ID, "alumni-bot"),
+            "timestamp": _now(),
+            "edited_timestamp": None,
+            "tts": False,
+            "mention_everyone": False,
+            "mentions": [],
+            "mention_roles": [],
+            "pinned": False,
+            "application_id": APPLICATION_ID,
+        }
+
+    # --- gateway -------------------------------------------------------------------------------
+    async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        connection = Connection(ws)
+        self.connections.append(connection)
+        await ws.send_str(json.dumps({"op": 10, "d": {"heartbeat_interval": 41250}}))
+        async for frame in ws:
+            if frame.type is not WSMsgType.TEXT:
+                continue
+            message = json.loads(frame.data)
+            op = message.get("op")
+            if op == 1:
+                await ws.send_str(json.dumps({"op": 11}))
+            elif op == 2:
+                await self._identify(connection, message["d"])
+            elif op == 6:
+                await self._dispatch(connection, "RESUMED", {})
+        if connection in self.connections:
+            self.connections.remove(connection)
+        return ws
+
+    async def _identify(self, connection: Connection, data: dict[str, Any]) -> None:
+        self.identifies.append({k: v for k, v in data.items() if k != "token"})
+        if data.get("token") != BOT_TOKEN:
+            await connection.ws.close(code=4004, message=b"Authentication failed.")
+            return
+        shard = tuple(data.get("shard") or (0, 1))
+        connection.shard = (int(shard[0]), int(shard[1]))
+        mine = [g for g in self.guilds if self._shard_of(g, connection.shard[1]) == shard[0]]
+        ready: dict[str, Any] = {
+            "v": 10,
+            "user": user_payload(BOT_USER_ID, "alumni-bot", global_name="France Alumni"),
+            "guilds": [{"id": g, "unavailable": True} for g in mine],
+            "session_id": secrets.token_hex(8),
+            "resume_gateway_url": self.gateway_url,
+            "application": {"id": APPLICATION_ID, "flags": 0},
+            "shard": list(connection.shard),
+        }
+        await self._dispatch(connection, "READY", ready)
+        for guild_id in mine:
+            await self._dispatch(connection, "GUILD_CREATE", self._guild(guild_id))
+        connection.identified.set()
+
+    @staticmethod
+    def _shard_of(guild_id: str, count: int) -> int:
+        return (int(guild_id) >> 22) % count
+
+    @staticmethod
+    def _guild(guild_id: str) -> dict[str, Any]:
+        return {
+            "id": guild_id,
+            "name": "Alumni Vietnam",
+            "unavailable": False,
+            "member_count": 2,
+            "owner_id": "1100000000000000009",
+            "preferred_locale": "en-US",
+            "features": [],
+            "roles": [
+                {
+                    "id": guild_id,
+                    "name": "@everyone",
+                    "permissions": "1024",
+                    "position": 0,
+                    "color": 0,
+                    "hoist": False,
+                    "managed": False,
+                    "mentionable": False,
+                    "flags": 0,
+                }
+            ],
+            "emojis": [],
+            "stickers": [],
+            "channels": [
+                {
+                    "id": CHANNEL_ID,
+                    "type": 0,
+                    "name": "general",
+                    "position": 0,
+                    "guild_id": guild_id,
+                    "permission_overwrites": [],
+                    "nsfw": False,
+                }
+            ],
+            "threads": [],
+            "members": [],
+            "voice_states": [],
+            "presences": [],
+            "stage_instances": [],
+            "guild_scheduled_events": [],
+            "soundboard_sounds": [],
+            "joined_at": _now(),
+            "large": False,
+        }
+
+    async def _dispatch(self, connection: Connection, event: str, data: dict[str, Any]) -> None:
+        connection.sequence += 1
+        frame = {"op": 0, "t": event, "s": connection.sequence, "d": data}
+        await connection.ws.send_str(json.dumps(frame))
+
+    async def wait_identified(self, count: int = 1, *, within: float = 5.0) -> None:
+        await wait_for(
+            lambda: sum(c.identified.is_set() for c in self.connections) >= count, within=within
+        )
+
+    def _connection_for(self, guild_id: str | None) -> Connection:
+        live = [c for c in self.connections if c.identified.is_set()]
+        assert live, "no identified gateway connection"
+        if guild_id is None:
+            return next((c for c in live if c.shard[0] == 0), live[0])
+        count = live[0].shard[1]
+        return next(c for c in live if c.shard[0] == self._shard_of(guild_id, count))
+
+    # --- pushing events ------------------------------------------------------------------------
+    async def interact(
+        self,
+        kind: int,
+        data: dict[str, Any],
+        *,
+        user_id: str,
+        username: str = "someone",
+        global_name: str | None = None,
+        locale: str = "en-US",
+        guild_id: str | None = GUILD_ID,
+        channel_id: str = CHANNEL_ID,
+        message: dict[str, Any] | None = None,
+    ) -> Interaction:
+        """Push an INTERACTION_CREATE (kind 2 command, 3 component, 4 autocomplete, 5 modal)."""
+        interaction_id = snowflake()
+        payload: dict[str, Any] = {
+            "id": interaction_id,
+            "application_id": APPLICATION_ID,
+            "type": kind,
+            "data": data,
+            "token": "itok-" + secrets.token_urlsafe(24),
+            "version": 1,
+            "locale": locale,
+            "channel_id": channel_id,
+            "channel": {"id": channel_id, "type": 0 if guild_id else 1},
+            "app_permissions": "0",
+            "entitlements": [],
+            "authorizing_integration_owners": {},
+            "context": 0 if guild_id else 1,
+            "attachment_size_limit": 10 * 1024 * 1024,
+        }
+        user = user_payload(user_id, username, global_name=global_name)
+        if guild_id is not None:
+            payload["guild_id"] = guild_id
+            payload["guild_locale"] = "en-US"
+            payload["member"] = {
+                "user": user,
+                "roles": [],
+                "joined_at": _now(),
+                "deaf": False,
+                "mute": False,
+                "flags": 0,
+                "permissions": "1024",
+                "nick": None,
+            }
+        else:
+            payload["user"] = user
+            payload["channel"]["recipients"] = [user]
+        if message is not None:
+            payload["message"] = message
+        interaction = Interaction(interaction_id, payload["token"], payload)
+        self.interactions[interaction_id] = interaction
+        await self._dispatch(self._connection_for(guild_id), "INTERACTION_CREATE", payload)
+        return interaction
+
+    async def message(
+        self, content: str, *, user_id: str, username: str = "someone", channel_id: str
+    ) -> None:
+        """Push a MESSAGE_CREATE in a direct conversation with the bot."""
+        payload = {
+            **self._message({"content": content}, channel_id=channel_id),
+            "author": user_payload(user_id, username),
+        }
+        payload["author"]["bot"] = False
+        await self._dispatch(self._connection_for(None), "MESSAGE_CREATE", payload)
+
+
+def _json(data: Any, *, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
+    """JSON with exactly ``Content-Type: application/json`` (discord.py checks it)."""
+    response = web.Response(body=json.dumps(data).encode(), status=status, headers=headers or {})
+    response.headers["Content-Type"] = JSON
+    return response
+
+
+async def wait_for(condition: Callable[[], object], *, within: float = 5.0) -> None:
+    """Poll ``condition`` every 10 ms until it is true; fail after ``within`` seconds."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    while not condition():
+        if loop.time() > deadline:
+            raise AssertionError(f"condition not met within {within} s")
+        await asyncio.sleep(0.01)
