@@ -54,6 +54,17 @@ def _parser() -> argparse.ArgumentParser:
         help="the public URL of POST /slack/events",
     )
 
+    i18n = sub.add_parser("i18n", help="translation catalogs")
+    i18n_sub = i18n.add_subparsers(dest="i18n_command", required=True, metavar="ACTION")
+    i18n_sub.add_parser("extract", help="refresh locales/messages.pot from the marked strings")
+    i18n_sub.add_parser("update", help="merge messages.pot into every locale's catalog")
+    i18n_sub.add_parser("compile", help="write .mo files beside the .po files")
+    i18n_sub.add_parser("check", help="list untranslated, fuzzy or broken entries (exit 1 if any)")
+
+    outbox = sub.add_parser("outbox", help="the delivery outbox")
+    outbox_sub = outbox.add_subparsers(dest="outbox_command", required=True, metavar="ACTION")
+    outbox_sub.add_parser("status", help="messages per platform and state")
+
     members = sub.add_parser("members", help="member administration")
     members_sub = members.add_subparsers(dest="members_command", required=True, metavar="ACTION")
     claim = members_sub.add_parser(
@@ -76,6 +87,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "i18n":
+        return _i18n(args.i18n_command)
     try:
         settings = load_settings()
     except ConfigError as exc:
@@ -126,6 +139,13 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
             finally:
                 await app.close()
             return await _console(settings, "demo")
+        case "outbox":
+            app = await build_app(settings)
+            try:
+                await _outbox_status(app)
+            finally:
+                await app.close()
+            return 0
         case "members":
             app = await build_app(settings)
             try:
@@ -184,6 +204,40 @@ async def _seed(app: App, members: int, seed: int) -> None:
         f"{report.countries} countries added in {time.perf_counter() - started:.1f}s",
         file=sys.stderr,
     )
+
+
+def _i18n(action: str) -> int:
+    from core.i18n import tools
+
+    match action:
+        case "extract":
+            print(f"wrote {tools.extract()}", file=sys.stderr)
+        case "update":
+            for path in tools.update():
+                print(f"updated {path}", file=sys.stderr)
+        case "compile":
+            for path in tools.compile():
+                print(f"wrote {path}", file=sys.stderr)
+        case "check":
+            problems = tools.check()
+            for line in problems:
+                print(line)
+            print(f"{len(problems)} problem(s)", file=sys.stderr)
+            return 1 if problems else 0
+    return 0
+
+
+async def _outbox_status(app: App) -> None:
+    from core.delivery import outbox_counts
+    from core.delivery.status import STATES
+
+    async with app.db.sessions() as session:
+        counts = await outbox_counts(session)
+    print(f"{'platform':<10}" + "".join(f"{state:>13}" for state in STATES))
+    for platform, states in sorted(counts.items()):
+        print(f"{platform:<10}" + "".join(f"{states[state]:>13,}" for state in STATES))
+    if not counts:
+        print("the outbox is empty")
 
 
 async def _claim_code(app: App, email: str) -> str:

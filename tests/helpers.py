@@ -16,15 +16,33 @@ async def account_for(app: App, email: str, user_id: str | None = None) -> str:
     async with app.db.sessions.begin() as session:
         member_id = await session.scalar(select(Member.id).where(Member.email == email))
         assert member_id is not None, email
-        session.add(
-            PlatformAccount(platform=Platform.CONSOLE, user_id=user_id, member_id=member_id)
+        existing = await session.scalar(
+            select(PlatformAccount.member_id).where(
+                PlatformAccount.platform == Platform.CONSOLE,
+                PlatformAccount.workspace == "",
+                PlatformAccount.user_id == user_id,
+            )
         )
+        if existing is None:
+            session.add(
+                PlatformAccount(platform=Platform.CONSOLE, user_id=user_id, member_id=member_id)
+            )
+        else:
+            assert existing == member_id
     return user_id
 
 
-async def say(app: App, user_id: str, text: str, *, locale: str | None = None) -> list[Reply]:
+async def say(
+    app: App, user_id: str, text: str, *, locale: str | None = None, is_message: bool = False
+) -> list[Reply]:
     return await app.dispatcher.handle(
-        Incoming(platform=Platform.CONSOLE, user_id=user_id, text=text, locale=locale)
+        Incoming(
+            platform=Platform.CONSOLE,
+            user_id=user_id,
+            text=text,
+            locale=locale,
+            is_message=is_message,
+        )
     )
 
 

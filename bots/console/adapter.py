@@ -16,7 +16,8 @@ from sqlalchemy import select
 
 from core.bootstrap import App
 from core.chat import Button, ChatKind, Incoming, Reply
-from core.db.models import Member, PlatformAccount
+from core.db.models import Member, OutboxMessage, PlatformAccount
+from core.delivery import Target
 from core.demo.data import DEMO_EMAIL
 from core.domain import Platform
 from core.errors import UserError
@@ -130,7 +131,35 @@ class ConsoleAdapter:
     async def handle_line(self, line: str) -> str:
         replies = await self.app.dispatcher.handle(self._incoming(line))
         self.buttons = []
-        return "\n\n".join(render(r, self.buttons) for r in replies)
+        out = [render(r, self.buttons) for r in replies]
+        inbox = await self.inbox()
+        return "\n\n".join(out + inbox)
+
+    async def inbox(self) -> list[str]:
+        """Messages the outbox holds for this member on the console: shown, then sent."""
+        now = self.app.clock.now()
+        async with self.app.db.sessions.begin() as session:
+            messages = (
+                await session.scalars(
+                    select(OutboxMessage)
+                    .where(
+                        OutboxMessage.platform == Platform.CONSOLE,
+                        OutboxMessage.chat_id == Target.user(Platform.CONSOLE, self.email).chat_id,
+                        OutboxMessage.state == "pending",
+                        OutboxMessage.next_attempt_at <= now,
+                    )
+                    .order_by(OutboxMessage.id)
+                )
+            ).all()
+            shown = []
+            for message in messages:
+                with use_locale(self.locale):
+                    heading = gettext("New message:")
+                shown.append(f"{heading}\n" + render(Reply.from_dict(message.reply), self.buttons))
+                message.state = "sent"
+                message.sent_at = now
+                message.attempts += 1
+        return shown
 
     async def run(self, lines: Iterable[str] | None = None) -> None:
         await self.attach()
@@ -143,6 +172,8 @@ class ConsoleAdapter:
                     )
                     + "\n"
                 )
+        for message in await self.inbox():
+            self.out.write(message + "\n")
         source: Iterator[str] | None = None
         if not interactive:
             source = iter(lines if lines is not None else sys.stdin)

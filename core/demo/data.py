@@ -396,7 +396,8 @@ COMPANIES = (
 
 # The demo member one is when typing `alumni console --as demo`.
 DEMO_EMAIL = "demo@france-alumni.example"
-DEMO_MEMBER = ("Ana Beatriz Conceição", "BR", "São Paulo", "digital", ("pt", "fr", "en"), "pt_BR")
+# She chose English for the bot (`/profile edit` switches it; Portuguese is her chapter's).
+DEMO_MEMBER = ("Ana Beatriz Conceição", "BR", "São Paulo", "digital", ("pt", "fr", "en"), "en")
 # A member every example searches for.
 ZOE = ("Zoë Nguyễn", "VN", "Hà Nội", "aerospace", ("vi", "fr", "en"), "vi")
 ZOE_EMAIL = "zoe.nguyen@france-alumni.example"

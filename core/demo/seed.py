@@ -6,6 +6,7 @@ people whatever the batch size, and re-running inserts only what is missing (ide
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -17,9 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..db import Database
 from ..db.base import table_of
-from ..db.models import Country, Education, Member, Organisation, RoleGrant
+from ..db.models import Country, Education, Member, Organisation, PlatformAccount, RoleGrant
 from ..directory.documents import remember_terms, search_document
-from ..domain import OrganisationKind, Role, Visibility, fold
+from ..domain import OrganisationKind, Platform, Role, Visibility, fold
 from . import data
 
 _SCHOOL_NAMES = {slug: name for slug, name, _city in data.INSTITUTIONS}
@@ -27,6 +28,7 @@ _SCHOOL_NAMES = {slug: name for slug, name, _city in data.INSTITUTIONS}
 __all__ = ["SeedReport", "seed_demo"]
 
 BATCH = 2000
+_EPOCH = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 Progress = Callable[[int, int], None]
 
 
@@ -283,6 +285,21 @@ async def _add_members(
     ]
     await connection.execute(insert(table_of(Education)), education_rows)
     await remember_terms(session, [member["search_document"] for member, _ in new])
+    # Every demo member can be reached in the console (`alumni console --as EMAIL`).
+    await connection.execute(
+        insert(table_of(PlatformAccount)),
+        [
+            {
+                "platform": Platform.CONSOLE,
+                "workspace": "",
+                "user_id": member["email"],
+                "member_id": by_email[member["email"]],
+                "handle": member["email"],
+                "created_at": member.get("created_at") or _EPOCH,
+            }
+            for member, _ in new
+        ],
+    )
     return len(new)
 
 

@@ -4,14 +4,29 @@ from __future__ import annotations
 
 import json
 
+from sqlalchemy import select
+
 from ..chat.builtin import RESERVED
 from ..chat.commands import Arguments, Command, CommandRegistry, Param, ParamKind, Permission
 from ..chat.context import CommandContext
-from ..chat.replies import Attachment, Button, ButtonStyle, Card, Field, Pager, Reply
-from ..domain import Visibility
+from ..chat.replies import (
+    Attachment,
+    Button,
+    ButtonStyle,
+    Card,
+    Field,
+    Form,
+    FormField,
+    FormFieldKind,
+    Pager,
+    Reply,
+)
+from ..db.models import Member
+from ..domain import Visibility, fold
 from ..errors import UserError
-from ..i18n import N_, country_name, gettext, language_name
+from ..i18n import N_, country_name, gettext, isolate_for, language_name
 from . import forms
+from .introductions import answer_introduction, contact_lines, request_introduction
 from .linking import LINK, issue_code, looks_like_code, redeem_code
 from .members import Profile, create_member, load_profile, update_profile
 from .privacy import erase_member, export_member
@@ -136,7 +151,9 @@ async def _redeem(ctx: CommandContext, code: str) -> Reply:
 def _profile_card(profile: Profile) -> Card:
     fields: list[Field] = []
     if profile.country_code:
-        place = ", ".join(p for p in (profile.city, country_name(profile.country_code)) if p)
+        place = ", ".join(
+            p for p in (isolate_for(profile.city or ""), country_name(profile.country_code)) if p
+        )
         fields.append(Field(gettext("Lives in"), place))
     for school, degree, field_name, year in profile.studies:
         detail = " · ".join(str(p) for p in (degree_label(degree), field_name, year) if p)
@@ -178,7 +195,7 @@ def _profile_card(profile: Profile) -> Card:
         )
     )
     return Card(
-        title=profile.full_name,
+        title=isolate_for(profile.full_name),
         fields=tuple(fields),
         buttons=(Button(gettext("Edit"), action="directory.edit"), toggle),
     )
@@ -265,10 +282,13 @@ async def _search_reply(
         return Reply(text=gettext("No member matches this search."))
     cards = tuple(
         Card(
-            title=r.full_name,
+            title=isolate_for(r.full_name),
             subtitle=", ".join(
                 part
-                for part in (r.city, country_name(r.country_code) if r.country_code else None)
+                for part in (
+                    isolate_for(r.city or ""),
+                    country_name(r.country_code) if r.country_code else None,
+                )
                 if part
             ),
             fields=tuple(
@@ -284,6 +304,15 @@ async def _search_reply(
                     Field(gettext("Sector"), sector_label(r.sector)) if r.sector else None,
                 )
                 if f is not None
+            ),
+            buttons=()
+            if r.member_id == ctx.actor.member_id
+            else (
+                Button(
+                    gettext("Ask for an introduction"),
+                    action="directory.contact",
+                    payload=json.dumps({"id": r.member_id}),
+                ),
             ),
         )
         for r in result.results
@@ -309,6 +338,133 @@ async def _search_reply(
         else gettext("Members matching your search:")
     )
     return Reply(text=heading, cards=cards, pager=pager)
+
+
+# --- introductions ------------------------------------------------------------------------
+def _message_form(member_id: int, name: str) -> Form:
+    return Form(
+        action="directory.contact.send",
+        title=gettext("Introduction to {name}", name=name)[:45],
+        payload=str(member_id),
+        fields=(
+            FormField(
+                "message",
+                gettext("A few words about why (optional)"),
+                kind=FormFieldKind.LONG_TEXT,
+                required=False,
+                max_length=500,
+            ),
+        ),
+        submit_label=gettext("Send the request"),
+    )
+
+
+async def _send_request(ctx: CommandContext, target_id: int, message: str) -> Reply:
+    async with ctx.app.db.sessions.begin() as session:
+        await request_introduction(
+            session, _member_id(ctx), target_id, message, now=ctx.app.clock.now()
+        )
+        target = await session.get(Member, target_id)
+        name = target.full_name if target else ""
+    return Reply(
+        text=gettext(
+            "Your request was sent to {name}. You will hear from us when they answer.", name=name
+        )
+    )
+
+
+async def contact_command(ctx: CommandContext, args: Arguments) -> Reply:
+    who = str(args["who"])
+    message = str(args.get("message", ""))
+    async with ctx.app.db.sessions() as session:
+        found = (
+            await session.execute(
+                select(Member.id, Member.full_name, Member.city)
+                .where(
+                    Member.name_key == fold(who),
+                    Member.directory_consent.is_(True),
+                    Member.visibility == Visibility.LISTED,
+                )
+                .order_by(Member.id)
+                .limit(10)
+            )
+        ).all()
+    if not found:
+        raise UserError(
+            N_("No listed member is called {name}. Use /search to find them."), name=who
+        )
+    if len(found) == 1:
+        return await _send_request(ctx, found[0].id, message)
+    return Reply(
+        text=gettext("Several members are called {name}. Which one?", name=who),
+        cards=tuple(
+            Card(
+                title=m.full_name,
+                subtitle=m.city or "",
+                buttons=(
+                    Button(
+                        gettext("Ask for an introduction"),
+                        action="directory.contact",
+                        payload=json.dumps({"id": m.id, "message": message}),
+                    ),
+                ),
+            )
+            for m in found
+        ),
+    )
+
+
+async def contact_action(ctx: CommandContext, payload: str, _values: dict[str, str]) -> Reply:
+    try:
+        data = json.loads(payload)
+        target_id = int(data["id"])
+    except (ValueError, KeyError, TypeError):
+        raise UserError(N_("This button is no longer valid. Send the command again.")) from None
+    if "message" in data:
+        return await _send_request(ctx, target_id, str(data["message"]))
+    async with ctx.app.db.sessions() as session:
+        target = await session.get(Member, target_id)
+    if target is None:
+        raise UserError(N_("This member cannot be found in the directory."))
+    return Reply(form=_message_form(target_id, target.full_name))
+
+
+async def contact_send_action(ctx: CommandContext, payload: str, values: dict[str, str]) -> Reply:
+    if not payload.isdigit():
+        raise UserError(N_("This form is no longer valid. Send the command again."))
+    return await _send_request(ctx, int(payload), values.get("message", ""))
+
+
+def _answer(answer: str):  # type: ignore[no-untyped-def]
+    async def handler(ctx: CommandContext, payload: str, _values: dict[str, str]) -> Reply:
+        if not payload.isdigit():
+            raise UserError(N_("This button is no longer valid. Send the command again."))
+        async with ctx.app.db.sessions.begin() as session:
+            _intro, requester = await answer_introduction(
+                session, int(payload), _member_id(ctx), answer, now=ctx.app.clock.now()
+            )
+            contacts = await contact_lines(session, requester.id) if answer == "accept" else []
+        match answer:
+            case "accept":
+                lines = [gettext("You accepted. Reach {name} here:", name=requester.full_name)]
+                lines.extend(contacts or [gettext("(no chat account linked yet)")])
+                return Reply(text="\n".join(lines))
+            case "decline":
+                return Reply(
+                    text=gettext(
+                        "Declined. {name} is told you are not available.", name=requester.full_name
+                    )
+                )
+            case "block":
+                return Reply(
+                    text=gettext(
+                        "Blocked. {name} cannot contact you any more.", name=requester.full_name
+                    )
+                )
+            case _:
+                return Reply(text=gettext("Reported to the moderators, and blocked. Thank you."))
+
+    return handler
 
 
 # --- privacy ------------------------------------------------------------------------------
@@ -444,6 +600,24 @@ def register(registry: CommandRegistry) -> None:
             permission=Permission.ANYONE,
         )
     )
+    registry.add(
+        Command(
+            name="contact",
+            help=RESERVED["contact"][0],
+            handler=contact_command,
+            params=(
+                Param(
+                    "who", N_("The member's full name (in quotes)"), required=True, max_length=200
+                ),
+                Param(
+                    "message",
+                    N_("A few words about why (optional)"),
+                    kind=ParamKind.TEXT,
+                    max_length=500,
+                ),
+            ),
+        )
+    )
     registry.add(Command(name="export", help=RESERVED["export"][0], handler=export_command))
     registry.add(Command(name="erase", help=RESERVED["erase"][0], handler=erase_command))
     registry.action("search.page")(search_page_action)
@@ -452,3 +626,7 @@ def register(registry: CommandRegistry) -> None:
     registry.action("directory.edit")(edit_action)
     registry.action("directory.visibility")(visibility_action)
     registry.action("directory.erase")(erase_action)
+    registry.action("directory.contact")(contact_action)
+    registry.action("directory.contact.send")(contact_send_action)
+    for answer in ("accept", "decline", "block", "report"):
+        registry.action(f"introduction.{answer}")(_answer(answer))

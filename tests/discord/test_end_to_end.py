@@ -62,7 +62,7 @@ async def test_the_localized_command_set_is_synced_on_start(
     [put] = fake_discord.calls_to("PUT", "/applications/{app_id}/commands")
     assert put.path.endswith(f"/applications/{APPLICATION_ID}/commands")
     synced = {c["name"]: c for c in put.body}
-    assert "search" in synced and "contact" not in synced
+    assert "search" in synced and "digest" not in synced
     search = synced["search"]
     assert search["description_localizations"]["fr"] == "Rechercher dans l'annuaire des alumni"
     assert search["options"][0]["name"] == "query"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -45,7 +46,12 @@ def test_seeded_console_prints_help_and_answers_a_search(clean_database: str) ->
 
 def test_console_buttons_are_pressed_by_number(clean_database: str) -> None:
     assert _run(["seed", "--demo", "--members", "80"], clean_database).returncode == 0
-    done = _run(["console", "--as", "demo"], clean_database, stdin="/search a\n1\n")
+    first = _run(["console", "--as", "demo"], clean_database, stdin="/search a\n")
+    next_button = re.search(r"\[(\d+)\] Next", first.stdout)
+    assert next_button is not None, first.stdout
+    done = _run(
+        ["console", "--as", "demo"], clean_database, stdin=f"/search a\n{next_button.group(1)}\n"
+    )
     assert done.returncode == 0, done.stderr
     assert "Page 2" in done.stdout
 

@@ -114,9 +114,9 @@ async def test_member_language_choice_wins_over_the_platform_locale(seeded: App)
 
 async def test_reserved_commands_answer_not_available_yet(seeded: App) -> None:
     me = await account_for(seeded, DEMO_EMAIL)
-    [reply] = await say(seeded, me, "/alerts")
+    [reply] = await say(seeded, me, "/digest")
     assert reply.error
-    assert "/alerts" in reply.text
+    assert "/digest" in reply.text
 
 
 async def test_admin_commands_are_refused_to_plain_members_with_a_reason(seeded: App) -> None:

@@ -56,7 +56,7 @@ def test_every_command_and_parameter_help_has_a_french_translation() -> None:
 def test_available_commands_have_handlers_and_reserved_ones_do_not() -> None:
     registry = build_registry()
     assert registry.get("search").available  # type: ignore[union-attr]
-    assert not registry.get("alerts").available  # type: ignore[union-attr]
+    assert not registry.get("digest").available  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize(

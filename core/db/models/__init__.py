@@ -5,8 +5,10 @@ from __future__ import annotations
 from ._claim_code import ClaimCode
 from ._conversation import CallbackToken, FormSession
 from ._country import Country
+from ._introduction import Introduction, MemberBlock, MemberReport
 from ._member import Education, Member
 from ._organisation import Organisation
+from ._outbox import JobRun, OutboxMessage
 from ._platform_account import PlatformAccount
 from ._role import RoleGrant
 from ._search_term import SearchTerm
@@ -17,8 +19,13 @@ __all__ = [
     "Country",
     "Education",
     "FormSession",
+    "Introduction",
+    "JobRun",
     "Member",
+    "MemberBlock",
+    "MemberReport",
     "Organisation",
+    "OutboxMessage",
     "PlatformAccount",
     "RoleGrant",
     "SearchTerm",
