@@ -7,6 +7,15 @@ from ._conversation import CallbackToken, FormSession
 from ._country import Country
 from ._introduction import Introduction, MemberBlock, MemberReport
 from ._member import Education, Member
+from ._offers import (
+    Alert,
+    AuditEntry,
+    Offer,
+    OfferReport,
+    OfferView,
+    OrganisationCountry,
+    RepresentationRequest,
+)
 from ._organisation import Organisation
 from ._outbox import JobRun, OutboxMessage
 from ._platform_account import PlatformAccount
@@ -14,6 +23,8 @@ from ._role import RoleGrant
 from ._search_term import SearchTerm
 
 __all__ = [
+    "Alert",
+    "AuditEntry",
     "CallbackToken",
     "ClaimCode",
     "Country",
@@ -24,9 +35,14 @@ __all__ = [
     "Member",
     "MemberBlock",
     "MemberReport",
+    "Offer",
+    "OfferReport",
+    "OfferView",
     "Organisation",
+    "OrganisationCountry",
     "OutboxMessage",
     "PlatformAccount",
+    "RepresentationRequest",
     "RoleGrant",
     "SearchTerm",
 ]

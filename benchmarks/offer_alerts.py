@@ -1,0 +1,248 @@
+"""Matching new offers against saved searches at scale: the index against the naive scan.
+
+    .venv/bin/python benchmarks/offer_alerts.py [--members 1000000] [--offers 10000]
+        [--naive-sample 20] [--db /tmp/offer_alerts.db]
+
+Creates N members with on average 3 alerts each (bulk Core inserts, a fixed seed), then
+publishes ``--offers`` offers and finds the alerts each one matches with
+``core.offers.alerts.matching_alerts`` (the (match_key, match_word) index). The naive scan of
+every saved search (``naive_matching_alerts``) runs on a sample of the same offers in the same
+run; both must return the same alerts. Prints offers/s for each and the ratio.
+
+Alerts look like members' searches: mostly in their own country, mostly for one kind of
+offer, often for a sector, sometimes with a language or one or two words of a job title.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sqlalchemy import insert, select
+
+from core.db import create_database, upgrade
+from core.db.base import table_of
+from core.db.models import Alert, Country, Member, Offer, Organisation
+from core.directory.vocabulary import SECTORS
+from core.domain import OrganisationKind, fold
+from core.offers.alerts import AlertCriteria, alert_index, matching_alerts, naive_matching_alerts
+from core.offers.domain import AlertFrequency, OfferKind, OfferState
+
+NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+COUNTRIES = [
+    "BR", "MA", "TN", "SN", "CI", "VN", "CN", "IN", "MX", "CO", "US", "DE", "ES", "IT", "LB",
+    "DZ", "CM", "JP", "KR", "TR", "EG", "AR", "CL", "PE", "ID", "TH", "NG", "GH", "KE", "RU",
+    "UA", "PL", "RO", "GR", "PT", "CA", "MG", "BJ",
+]  # fmt: skip
+COUNTRY_WEIGHTS = [1 / (i + 1) ** 0.8 for i in range(len(COUNTRIES))]
+KINDS = [k.value for k in OfferKind]
+KIND_WEIGHTS = [40, 35, 10, 8, 7]
+SECTOR_KEYS = list(SECTORS)
+LANGUAGES = ["fr", "en", "es", "pt", "ar", "de", "zh", "vi"]
+_WORDS = (
+    "analyst data engineer developer manager assistant consultant marketing sales finance "
+    "controller auditor accountant project product designer researcher chemist biologist "
+    "logistics supply chain buyer lawyer hr recruiter teacher trainer tourism hotel chef "
+    "energy solar wind mechanical electrical civil software cloud security network python "
+    "java web mobile communication journalist editor translator interpreter architect "
+    "urban planner agronomist quality safety maintenance production operations strategy "
+    "business developer account executive customer support officer diplomat cultural "
+    "attache event coordinator community fundraising ngo health nurse pharmacist doctor"
+)
+TITLE_WORDS = _WORDS.split()
+FILLER = (
+    "We are looking for a motivated person to join our team in an international setting. "
+    "You will work with colleagues from several countries on projects that matter."
+)
+
+
+def alert_rows(member_ids: range, rng: random.Random) -> list[dict[str, object]]:
+    rows: list[dict[str, object]] = []
+    for member_id in member_ids:
+        home = rng.choices(COUNTRIES, COUNTRY_WEIGHTS)[0]
+        for _ in range(rng.choice((1, 2, 3, 4, 5))):  # 3 on average
+            words = rng.sample(TITLE_WORDS, rng.choice((1, 1, 2))) if rng.random() < 0.4 else []
+            criteria = AlertCriteria(
+                kind=rng.choices(KINDS, KIND_WEIGHTS)[0] if rng.random() < 0.85 else None,
+                country=home if rng.random() < 0.9 else None,
+                sector=rng.choice(SECTOR_KEYS) if rng.random() < 0.6 else None,
+                language=rng.choice(LANGUAGES) if rng.random() < 0.2 else None,
+                text=" ".join(words),
+            )
+            if criteria.empty:
+                continue
+            key, word = alert_index(criteria)
+            rows.append(
+                {
+                    "member_id": member_id,
+                    "kind": criteria.kind,
+                    "country_code": criteria.country,
+                    "sector": criteria.sector,
+                    "language": criteria.language,
+                    "text": criteria.text,
+                    "terms": " ".join(criteria.terms),
+                    "frequency": AlertFrequency.WEEKLY
+                    if rng.random() < 0.3
+                    else AlertFrequency.IMMEDIATE,
+                    "match_key": key,
+                    "match_word": word,
+                    "created_at": NOW,
+                }
+            )
+    return rows
+
+
+def offer_rows(n: int, organisations: list[int], rng: random.Random) -> list[dict[str, object]]:
+    rows: list[dict[str, object]] = []
+    for _ in range(n):
+        title = " ".join(rng.sample(TITLE_WORDS, rng.choice((2, 3)))).capitalize()
+        description = FILLER + " " + " ".join(rng.choices(TITLE_WORDS, k=3))
+        kind = rng.choices(KINDS, KIND_WEIGHTS)[0]
+        sector = rng.choice(SECTOR_KEYS)
+        languages = rng.sample(LANGUAGES, rng.choice((0, 1, 2)))
+        doc = f" {fold(' '.join((title, 'Company', 'City', sector, kind, description)))} "
+        rows.append(
+            {
+                "organisation_id": rng.choice(organisations),
+                "kind": kind,
+                "title": title,
+                "title_key": f" {fold(title)}",
+                "country_code": rng.choices(COUNTRIES, COUNTRY_WEIGHTS)[0],
+                "city": "City",
+                "remote": False,
+                "sector": sector,
+                "languages": languages,
+                "languages_key": " " + "".join(f"{c} " for c in languages),
+                "description": description,
+                "apply_url": "https://example.org/apply",
+                "expires_at": NOW + dt.timedelta(days=30),
+                "state": OfferState.OPEN,
+                "search_document": doc,
+                "published_at": NOW,
+                "created_at": NOW,
+                "updated_at": NOW,
+            }
+        )
+    return rows
+
+
+async def build(url: str, members: int, offers: int) -> None:
+    db = create_database(url)
+    await upgrade(db.engine)
+    rng = random.Random(42)
+    started = time.perf_counter()
+    async with db.engine.begin() as conn:
+        await conn.execute(
+            insert(table_of(Country)),
+            [{"code": c, "languages": ["fr", "en"], "time_zone": "UTC"} for c in COUNTRIES],
+        )
+        await conn.execute(
+            insert(table_of(Organisation)),
+            [
+                {
+                    "slug": f"company-{i}",
+                    "name": f"Company {i}",
+                    "name_key": f"company {i}",
+                    "kind": OrganisationKind.COMPANY,
+                    "country_code": "BR",
+                    "descriptions": {},
+                    "created_at": NOW,
+                }
+                for i in range(50)
+            ],
+        )
+        org_ids = list((await conn.execute(select(Organisation.id))).scalars())
+        batch = 20_000
+        for start in range(1, members + 1, batch):
+            ids = range(start, min(start + batch, members + 1))
+            await conn.execute(
+                insert(table_of(Member)),
+                [
+                    {
+                        "id": i,
+                        "full_name": f"Member {i}",
+                        "name_key": f"member {i}",
+                        "languages": [],
+                        "directory_consent": False,
+                        "visibility": "listed",
+                        "search_document": "",
+                        "created_at": NOW,
+                        "updated_at": NOW,
+                    }
+                    for i in ids
+                ],
+            )
+            await conn.execute(insert(table_of(Alert)), alert_rows(ids, rng))
+        for start in range(0, offers, 5000):
+            await conn.execute(
+                insert(table_of(Offer)), offer_rows(min(5000, offers - start), org_ids, rng)
+            )
+        if conn.dialect.name == "sqlite":
+            await conn.exec_driver_sql("ANALYZE")
+    await db.dispose()
+    print(f"built {members:,} members and their alerts in {time.perf_counter() - started:.1f}s")
+
+
+async def measure(url: str, sample: int) -> None:
+    db = create_database(url)
+    async with db.sessions() as session:
+        alerts = await session.scalar(select(Alert.id).order_by(Alert.id.desc()).limit(1))
+        offers = list((await session.scalars(select(Offer).order_by(Offer.id))).all())
+        print(f"{alerts:,} saved searches, {len(offers):,} offers")
+        matched = 0
+        started = time.perf_counter()
+        for offer in offers:
+            matched += len(await matching_alerts(session, offer))
+        indexed_s = time.perf_counter() - started
+        print(
+            f"indexed: {len(offers) / indexed_s:,.0f} offers/s "
+            f"({indexed_s:.1f}s, {matched / len(offers):,.0f} matching alerts per offer)"
+        )
+        picked = offers[:: max(1, len(offers) // sample)][:sample]
+        naive_times, index_times = [], []
+        for offer in picked:
+            t0 = time.perf_counter()
+            fast = await matching_alerts(session, offer)
+            t1 = time.perf_counter()
+            slow = await naive_matching_alerts(session, offer)
+            t2 = time.perf_counter()
+            assert sorted(m.alert_id for m in fast) == sorted(m.alert_id for m in slow)
+            index_times.append(t1 - t0)
+            naive_times.append(t2 - t1)
+        naive_rate = len(picked) / sum(naive_times)
+        print(
+            f"naive scan: {naive_rate:,.2f} offers/s on {len(picked)} offers "
+            f"(median {statistics.median(naive_times) * 1000:,.0f} ms per offer; "
+            f"indexed median {statistics.median(index_times) * 1000:,.1f} ms on the same offers)"
+        )
+        print(f"ratio: {len(offers) / indexed_s / naive_rate:,.0f}x the naive scan")
+    await db.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--members", type=int, default=1_000_000)
+    parser.add_argument("--offers", type=int, default=10_000)
+    parser.add_argument("--naive-sample", type=int, default=20)
+    parser.add_argument("--db", help="SQLite file to (re)build; a temporary one by default")
+    args = parser.parse_args()
+    path = Path(args.db) if args.db else Path(tempfile.mkdtemp()) / "offer_alerts.db"
+    if path.exists():
+        os.remove(path)
+    url = f"sqlite+aiosqlite:///{path}"
+    asyncio.run(build(url, args.members, args.offers))
+    asyncio.run(measure(url, args.naive_sample))
+
+
+if __name__ == "__main__":
+    main()

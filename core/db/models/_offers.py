@@ -1,0 +1,155 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ...offers.domain import AlertFrequency, OfferKind, OfferState, RequestState
+from ..base import Base, UTCDateTime
+from ._types import PERSONAL, JSONType, str_enum, utcnow
+
+
+class OrganisationCountry(Base):
+    """A country an organisation is present in (besides its home ``country_code``): its
+    administrators may verify the organisation's representatives."""
+
+    __tablename__ = "organisation_countries"
+
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True
+    )
+    country_code: Mapped[str] = mapped_column(ForeignKey("countries.code"), primary_key=True)
+
+
+class RepresentationRequest(Base):
+    """A member asks to represent an organisation; an administrator verifies or refuses."""
+
+    __tablename__ = "representation_requests"
+    __table_args__ = (Index("ix_representation_requests_state", "state", "organisation_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    note: Mapped[str] = mapped_column(String(500), default="", info=PERSONAL)
+    state: Mapped[RequestState] = mapped_column(
+        str_enum(RequestState, "request_state"), default=RequestState.PENDING
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+
+
+class AuditEntry(Base):
+    """Who decided what, when, on what: verifications, postings, moderation."""
+
+    __tablename__ = "audit_entries"
+    __table_args__ = (Index("ix_audit_entries_subject", "subject", "subject_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(40))  # "offer.unpublish", "request.verify"...
+    subject: Mapped[str] = mapped_column(String(20))  # "offer", "request"
+    subject_id: Mapped[int] = mapped_column(Integer)
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="SET NULL")
+    )
+    detail: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Offer(Base):
+    """A job, internship, VIE, volunteering mission or training programme.
+
+    Open offers are in search until ``expires_at``; closing, reposting and unpublishing
+    change ``state``. ``search_document`` holds the folded words, framed by spaces, so that
+    ``LIKE '% word%'`` finds word prefixes on both engines.
+    """
+
+    __tablename__ = "offers"
+    __table_args__ = (
+        Index("ix_offers_open", "state", "expires_at"),
+        Index("ix_offers_filters", "kind", "country_code", "sector"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    kind: Mapped[OfferKind] = mapped_column(str_enum(OfferKind, "offer_kind"))
+    title: Mapped[str] = mapped_column(String(120))
+    title_key: Mapped[str] = mapped_column(String(120))
+    country_code: Mapped[str] = mapped_column(ForeignKey("countries.code"))
+    city: Mapped[str | None] = mapped_column(String(120))
+    remote: Mapped[bool] = mapped_column(Boolean, default=False)
+    sector: Mapped[str | None] = mapped_column(String(80))
+    languages: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    languages_key: Mapped[str] = mapped_column(String(120), default=" ")  # " fr en "
+    contract: Mapped[str | None] = mapped_column(String(80))
+    description: Mapped[str] = mapped_column(Text, default="")
+    apply_url: Mapped[str | None] = mapped_column(String(300))
+    apply_email: Mapped[str | None] = mapped_column(String(320))
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    state: Mapped[OfferState] = mapped_column(
+        str_enum(OfferState, "offer_state"), default=OfferState.OPEN
+    )
+    search_document: Mapped[str] = mapped_column(Text, default="")
+    published_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class OfferView(Base):
+    """A member opened an offer; one row per member, so counts are of distinct members."""
+
+    __tablename__ = "offer_views"
+
+    offer_id: Mapped[int] = mapped_column(
+        ForeignKey("offers.id", ondelete="CASCADE"), primary_key=True
+    )
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), primary_key=True
+    )
+    viewed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class OfferReport(Base):
+    """A member tells the moderators an offer is wrong (scam, discriminatory, outdated...)."""
+
+    __tablename__ = "offer_reports"
+    __table_args__ = (UniqueConstraint("offer_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    offer_id: Mapped[int] = mapped_column(ForeignKey("offers.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    reason: Mapped[str] = mapped_column(String(500), default="", info=PERSONAL)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Alert(Base):
+    """A saved search: new offers that match it are announced to its member.
+
+    ``match_key`` ("kind|country|sector|language", ``*`` for any) and ``match_word`` (the
+    alert's longest word, "" without text) index it: a new offer looks up only the few keys
+    it can match and its own words, never every alert.
+    """
+
+    __tablename__ = "alerts"
+    __table_args__ = (Index("ix_alerts_match", "match_key", "match_word"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str | None] = mapped_column(String(16))
+    country_code: Mapped[str | None] = mapped_column(String(2))
+    sector: Mapped[str | None] = mapped_column(String(80))
+    language: Mapped[str | None] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(String(200), default="", info=PERSONAL)
+    terms: Mapped[str] = mapped_column(String(400), default="", info=PERSONAL)  # folded words
+    frequency: Mapped[AlertFrequency] = mapped_column(
+        str_enum(AlertFrequency, "alert_frequency"), default=AlertFrequency.IMMEDIATE
+    )
+    match_key: Mapped[str] = mapped_column(String(120))
+    match_word: Mapped[str] = mapped_column(String(64), default="", info=PERSONAL)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
