@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck check i18n-extract clean
+.PHONY: demo test lint typecheck check i18n-extract i18n-check clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,11 +29,14 @@ typecheck: $(STAMP)
 
 check: lint typecheck test
 
-## Re-extract the message catalog template after changing user-facing strings.
+## After changing user-facing strings: refresh the template and every catalog, then translate
+## the new entries (`make i18n-check` lists what is missing).
 i18n-extract: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k N_ -k UserError -k ParseError -k gettext \
-	  -k ngettext:1,2 --no-location --sort-output --project "France Alumni bots" \
-	  -o locales/messages.pot .
+	$(BIN)/alumni i18n extract
+	$(BIN)/alumni i18n update
+
+i18n-check: $(STAMP)
+	$(BIN)/alumni i18n check
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info

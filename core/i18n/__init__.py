@@ -18,6 +18,7 @@ from ._locale import (
     normalize_locale,
     use_locale,
 )
+from .bidi import contains_rtl, is_rtl, isolate, isolate_for
 
 
 def N_(msgid: str) -> str:
@@ -33,12 +34,16 @@ __all__ = [
     "Catalogs",
     "_",
     "catalogs",
+    "contains_rtl",
     "country_name",
     "current_locale",
     "format_date",
     "format_datetime",
     "format_number",
     "gettext",
+    "is_rtl",
+    "isolate",
+    "isolate_for",
     "language_name",
     "locales_dir",
     "ngettext",
