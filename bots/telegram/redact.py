@@ -1,0 +1,67 @@
+"""Keep the bot token out of the logs.
+
+python-telegram-bot puts the token in every request URL (``/bot<TOKEN>/sendMessage``), httpx
+logs those URLs at INFO, and ``Bot.__repr__`` and ``InvalidToken`` carry it too. While the bot
+runs, a filter on those loggers replaces the token in every record they emit.
+"""
+
+from __future__ import annotations
+
+import logging
+
+__all__ = ["REDACTED", "Redaction", "TokenRedactor", "redacted"]
+
+REDACTED = "<telegram-token>"
+_FAMILIES = ("httpx", "httpcore", "telegram", "bots.telegram")
+
+
+def redacted(text: str, token: str) -> str:
+    return text.replace(token, REDACTED) if token else text
+
+
+class TokenRedactor(logging.Filter):
+    """Rewrites a record whose message or exception text contains the token."""
+
+    def __init__(self, token: str) -> None:
+        super().__init__()
+        self._token = token
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        trace = ""
+        if record.exc_info and record.exc_info[1] is not None:
+            trace = logging.Formatter().formatException(record.exc_info)
+        if self._token in trace:
+            message = f"{message}\n{trace}"
+            record.exc_info, record.exc_text = None, None
+        if self._token in message:
+            record.msg, record.args = redacted(message, self._token), ()
+        return True
+
+
+def _loggers() -> list[logging.Logger]:
+    """The named loggers of httpx, httpcore, python-telegram-bot and this adapter.
+
+    A logger's filters only see records logged on that very logger, so each one gets it.
+    """
+    names = set(_FAMILIES)
+    names.update(
+        name
+        for name in logging.root.manager.loggerDict
+        if any(name == family or name.startswith(family + ".") for family in _FAMILIES)
+    )
+    return [logging.getLogger(name) for name in sorted(names)]
+
+
+class Redaction:
+    """The redactor installed on the loggers; ``remove`` takes it off again."""
+
+    def __init__(self, token: str) -> None:
+        self._redactor = TokenRedactor(token)
+        self._loggers = _loggers()
+        for logger in self._loggers:
+            logger.addFilter(self._redactor)
+
+    def remove(self) -> None:
+        for logger in self._loggers:
+            logger.removeFilter(self._redactor)
