@@ -40,6 +40,9 @@ def write_csv(path: Path, n: int) -> None:
         writer.writerows(people(n))
 
 
+KINDS = ["full name"] * 4 + ["prefixes"] * 2 + ["typo"] + ["name + country"] * 2 + ["filters"]
+
+
 def make_queries(rows: list[dict[str, str]], n: int) -> list[DirectoryQuery]:
     rng = random.Random(7)
     listed = [r for r in rows if r["directory_consent"] == "yes"]
@@ -105,14 +108,17 @@ async def run_backend(url: str, csv_path: Path, rows: list[dict[str, str]], args
     )
     queries = make_queries(rows, args.queries)
     timings: list[float] = []
+    by_kind: dict[str, list[float]] = {}
     found = 0
     async with db.sessions() as session:
         for q in queries[:20]:  # warm-up
             await search_members(session, q)
-        for q in queries:
+        for i, q in enumerate(queries):
             t0 = time.perf_counter()
             page = await search_members(session, q)
-            timings.append((time.perf_counter() - t0) * 1000)
+            elapsed = (time.perf_counter() - t0) * 1000
+            timings.append(elapsed)
+            by_kind.setdefault(KINDS[i % 10], []).append(elapsed)
             found += bool(page.results)
         naive_timings: list[float] = []
         for q in queries[: args.naive]:

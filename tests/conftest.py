@@ -60,8 +60,13 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
         async with db.engine.begin() as conn:
             if db.is_sqlite:
                 await conn.execute(text("DROP TABLE IF EXISTS members_fts"))
-            await conn.run_sync(Base.metadata.drop_all)
-            await conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+                await conn.run_sync(Base.metadata.drop_all)
+                await conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+            else:
+                # The test database is the suite's own: start from an empty schema, whatever
+                # an earlier run (of another revision of the code) left in it.
+                await conn.execute(text("DROP SCHEMA public CASCADE"))
+                await conn.execute(text("CREATE SCHEMA public"))
         await upgrade(db.engine)
         await db.dispose()
 

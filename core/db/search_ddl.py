@@ -1,7 +1,8 @@
 """Engine-specific search structures that the models cannot describe.
 
 SQLite: an FTS5 table over ``members`` (external content, kept in sync by triggers).
-PostgreSQL: pg_trgm plus GIN indexes for full-text prefix search and trigram similarity.
+PostgreSQL: a stored ``search_tsv`` column (generated from the search document, so a match is
+never recomputed row by row) with a GIN index for full-text prefix search.
 
 SQLite's batch ALTER recreates a table and loses its triggers: a migration that alters
 ``members`` in batch mode must call ``create_member_search`` again afterwards.
@@ -12,7 +13,8 @@ from __future__ import annotations
 from typing import Any
 
 SQLITE_OBJECTS = ("members_fts",)
-POSTGRES_INDEXES = ("ix_members_search_tsv", "ix_members_name_trgm")
+POSTGRES_INDEXES = ("ix_members_search_tsv",)
+POSTGRES_COLUMNS = ("search_tsv",)
 
 _SQLITE_CREATE = [
     """CREATE VIRTUAL TABLE IF NOT EXISTS members_fts USING fts5(
@@ -45,15 +47,14 @@ _SQLITE_DROP = [
 ]
 
 _POSTGRES_CREATE = [
-    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
-    "CREATE INDEX IF NOT EXISTS ix_members_search_tsv ON members "
-    "USING gin (to_tsvector('simple', search_document))",
-    "CREATE INDEX IF NOT EXISTS ix_members_name_trgm ON members USING gin (name_key gin_trgm_ops)",
+    "ALTER TABLE members ADD COLUMN IF NOT EXISTS search_tsv tsvector "
+    "GENERATED ALWAYS AS (to_tsvector('simple', search_document)) STORED",
+    "CREATE INDEX IF NOT EXISTS ix_members_search_tsv ON members USING gin (search_tsv)",
 ]
 
 _POSTGRES_DROP = [
     "DROP INDEX IF EXISTS ix_members_search_tsv",
-    "DROP INDEX IF EXISTS ix_members_name_trgm",
+    "ALTER TABLE members DROP COLUMN IF EXISTS search_tsv",
 ]
 
 
@@ -76,5 +77,7 @@ def include_object(
     if name is None:
         return True
     if type_ == "table" and name.startswith(SQLITE_OBJECTS):
+        return False
+    if type_ == "column" and name in POSTGRES_COLUMNS:
         return False
     return not (type_ == "index" and name in POSTGRES_INDEXES)

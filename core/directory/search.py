@@ -17,6 +17,8 @@ from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from typing import Any
 
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 from sqlalchemy import (
     ColumnElement,
     Integer,
@@ -33,6 +35,7 @@ from sqlalchemy import (
     or_,
     select,
     text,
+    true,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -164,7 +167,8 @@ class _Shape:
 def _text_filter(dialect: str) -> ColumnElement[bool]:
     """Members whose document has, for every query word, a word starting with a variant."""
     if dialect == "postgresql":
-        document = func.to_tsvector(literal_column("'simple'"), Member.search_document)
+        # members.search_tsv: a stored column PostgreSQL generates (core/db/search_ddl.py).
+        document: ColumnElement[Any] = literal_column("members.search_tsv")
         return document.op("@@")(
             func.to_tsquery(literal_column("'simple'"), bindparam("tsquery", type_=String))
         )
@@ -214,7 +218,7 @@ def _statement(shape: _Shape) -> Select[Any]:
         Member.city,
         Member.country_code,
         Member.sector,
-    ).where(consent.is_(True), visibility == Visibility.LISTED.value)
+    ).where(consent == true(), visibility == Visibility.LISTED.value)  # "=": indexable
     if shape.variants:
         stmt = stmt.where(_text_filter(shape.dialect))
     if shape.country:
@@ -403,11 +407,12 @@ async def _corrections(session: AsyncSession, terms: list[str]) -> list[list[str
             out.append([term])
             continue
         allowed = 1 if len(term) <= 5 else 2
-        candidates = await _candidates(session, term, allowed)
-        scored = sorted(
-            (d, c) for c in candidates if (d := edit_distance(term, c, allowed)) <= allowed
+        candidates = sorted(await _candidates(session, term, allowed))
+        # rapidfuzz measures the optimal-string-alignment distance in C.
+        best = process.extract(
+            term, candidates, scorer=OSA.distance, score_cutoff=allowed, limit=MAX_VARIANTS
         )
-        out.append([c for _, c in scored[:MAX_VARIANTS]] or [term])
+        out.append([c for c, _distance, _index in best] or [term])
     return out
 
 

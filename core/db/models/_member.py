@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ...domain import Visibility
@@ -18,6 +18,15 @@ class Member(Base):
         Index("ix_members_directory", "directory_consent", "visibility", "country_code"),
         Index("ix_members_name_key", "name_key"),
         Index("ix_members_city", "country_code", "city_key"),
+        # Listing a country's directory in name order (searches with filters and no words).
+        Index(
+            "ix_members_listed_country",
+            "country_code",
+            "name_key",
+            "id",
+            postgresql_where=text("directory_consent AND visibility = 'listed'"),
+            sqlite_where=text("directory_consent AND visibility = 'listed'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

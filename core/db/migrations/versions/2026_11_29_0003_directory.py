@@ -87,6 +87,13 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("erased_at", sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column("city_key", sa.String(length=120), nullable=True))
         batch_op.create_index("ix_members_city", ["country_code", "city_key"], unique=False)
+        batch_op.create_index(
+            "ix_members_listed_country",
+            ["country_code", "name_key", "id"],
+            unique=False,
+            postgresql_where=sa.text("directory_consent AND visibility = 'listed'"),
+            sqlite_where=sa.text("directory_consent AND visibility = 'listed'"),
+        )
         batch_op.create_foreign_key(
             batch_op.f("fk_members_imported_by_id_organisations"),
             "organisations",
@@ -123,6 +130,7 @@ def downgrade() -> None:
         batch_op.drop_constraint(
             batch_op.f("fk_members_imported_by_id_organisations"), type_="foreignkey"
         )
+        batch_op.drop_index("ix_members_listed_country")
         batch_op.drop_index("ix_members_city")
         batch_op.drop_column("city_key")
         batch_op.drop_column("erased_at")
