@@ -41,7 +41,13 @@ def _parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="seed demo data, then open the console as the demo member")
     demo.add_argument("--members", type=int, default=500)
 
-    sub.add_parser("run", help="run the bots that have tokens configured (else the console)")
+    run = sub.add_parser("run", help="run the configured platforms (no token: the console)")
+    run.add_argument(
+        "--role",
+        action="append",
+        choices=["all", "web", "bots", "senders", "scheduler"],
+        help="what this process does (repeatable; default all)",
+    )
 
     slack = sub.add_parser("slack", help="Slack app set-up")
     slack_sub = slack.add_subparsers(dest="slack_command", required=True, metavar="ACTION")
@@ -160,16 +166,17 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
             finally:
                 await app.close()
         case "run":
-            from bots.run import configured_platforms, run_platforms
+            from bots.run import ROLES, configured_platforms, run_platforms
 
+            roles = ROLES if not args.role or "all" in args.role else tuple(args.role)
             platforms = configured_platforms(settings)
-            if not platforms:
+            if not platforms and not args.role:
                 print("alumni run: no platform token set; starting the console", file=sys.stderr)
                 return await _console(settings, "demo")
             app = await build_app(settings)
             try:
-                log.info("running: %s", ", ".join(platforms))
-                await run_platforms(app, settings)
+                log.info("running %s for %s", ", ".join(roles), ", ".join(platforms) or "-")
+                await run_platforms(app, settings, roles=roles)
             finally:
                 await app.close()
             return 0

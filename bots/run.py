@@ -1,26 +1,39 @@
-"""`alumni run`: every platform whose token is configured, in one process.
+"""`alumni run [--role ...]`: the platform's processes.
 
-Slack (and the Telegram webhook) are served by one aiohttp server on ALUMNI_HTTP_HOST /
-ALUMNI_HTTP_PORT; Telegram long polling and the Discord gateway run as tasks beside it. With no
-token at all the console runs instead (the embedded default).
+Roles: ``web`` serves HTTP (health, Slack events, the Telegram webhook) on ALUMNI_HTTP_HOST /
+ALUMNI_HTTP_PORT; ``bots`` keeps Telegram long polling and the Discord gateway; ``senders``
+drain the outbox for every configured platform; ``scheduler`` fires scheduled jobs (once per
+period across the cluster). ``alumni run`` alone runs them all in one process, the embedded
+default; a deployment runs many ``web``/``bots``/``senders`` and a few ``scheduler``
+processes on one PostgreSQL.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
 import logging
+import os
 import signal
-from collections.abc import Awaitable, Callable
+import socket
+from collections.abc import Awaitable, Callable, Sequence
 
 from aiohttp import web
 
 from core.bootstrap import App
 from core.config import Settings
+from core.delivery.limits import real_time
+from core.delivery.senders import Sender
+from core.delivery.worker import Worker
+from core.scheduling import Scheduler
+from core.scheduling.jobs import register_jobs
 
-__all__ = ["configured_platforms", "run_platforms"]
+__all__ = ["ROLES", "configured_platforms", "run_platforms"]
 
 log = logging.getLogger(__name__)
+
+ROLES = ("web", "bots", "senders", "scheduler")
 
 
 def configured_platforms(settings: Settings) -> list[str]:
@@ -38,15 +51,30 @@ async def _healthz(_request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
 
-async def run_platforms(app: App, settings: Settings, stop: asyncio.Event | None = None) -> None:
-    """Run until ``stop`` is set (SIGINT/SIGTERM set it when none is given)."""
+def build_senders(app: App, settings: Settings) -> list[Sender]:
+    """One outbox sender per configured platform."""
+    senders: list[Sender] = []
+    for name in configured_platforms(settings):
+        module = importlib.import_module(f"bots.{name}.sender")
+        factory: Callable[[App, Settings], Sender] = module.from_settings
+        senders.append(factory(app, settings))
+    return senders
+
+
+async def run_platforms(
+    app: App,
+    settings: Settings,
+    stop: asyncio.Event | None = None,
+    roles: Sequence[str] = ROLES,
+) -> None:
+    """Run the given roles until ``stop`` is set (SIGINT/SIGTERM set it when none is given)."""
     stop = stop or _stop_on_signals()
     http_app = web.Application()
     http_app.router.add_get("/healthz", _healthz)
     tasks: list[asyncio.Task[None]] = []
-    runners: list[Callable[[], Awaitable[None]]] = []
+    cleanups: list[Callable[[], Awaitable[None]]] = []
 
-    if settings.slack_bot_token is not None and settings.slack_signing_secret is not None:
+    if "web" in roles and settings.slack_bot_token and settings.slack_signing_secret:
         from bots.slack import build_slack_app, mount_slack
 
         bolt = build_slack_app(
@@ -58,7 +86,9 @@ async def run_platforms(app: App, settings: Settings, stop: asyncio.Event | None
         mount_slack(http_app, bolt)
         log.info("slack: POST /slack/events")
 
-    if settings.telegram_token is not None:
+    telegram_webhook = settings.telegram_webhook_url is not None
+    wants_telegram = ("web" in roles) if telegram_webhook else ("bots" in roles)
+    if settings.telegram_token is not None and wants_telegram:
         from bots.telegram import run_telegram
 
         tasks.append(
@@ -78,7 +108,7 @@ async def run_platforms(app: App, settings: Settings, stop: asyncio.Event | None
             )
         )
 
-    if settings.discord_token is not None:
+    if settings.discord_token is not None and "bots" in roles:
         from bots.discord import run_discord
 
         tasks.append(
@@ -95,12 +125,42 @@ async def run_platforms(app: App, settings: Settings, stop: asyncio.Event | None
             )
         )
 
-    runner = web.AppRunner(http_app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, settings.http_host, settings.http_port)
-    await site.start()
-    log.info("http: listening on %s:%s", settings.http_host, settings.http_port)
-    runners.append(runner.cleanup)
+    if "senders" in roles:
+        now, sleep = real_time()
+        worker_id = f"{socket.gethostname()}:{os.getpid()}"
+        for sender in build_senders(app, settings):
+            close = getattr(sender, "close", None)
+            if close is not None:
+                cleanups.append(close)
+            worker = Worker(
+                app.db,
+                sender,
+                worker_id=f"{worker_id}:{sender.platform.value}",
+                clock=app.clock,
+                now=now,
+                sleep=sleep,
+            )
+            tasks.append(asyncio.create_task(worker.run(stop), name=f"sender-{sender.platform}"))
+            log.info("sender: %s", sender.platform.value)
+
+    if "scheduler" in roles:
+        scheduler = Scheduler(app.db, app.clock, runner=f"{socket.gethostname()}:{os.getpid()}")
+        register_jobs(scheduler, app)
+        scheduler.start()
+
+        async def stop_scheduler() -> None:
+            scheduler.shutdown()
+
+        cleanups.append(stop_scheduler)
+        log.info("scheduler: %d jobs", len(scheduler.jobs))
+
+    if "web" in roles:
+        runner = web.AppRunner(http_app, access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, settings.http_host, settings.http_port)
+        await site.start()
+        log.info("http: listening on %s:%s", settings.http_host, settings.http_port)
+        cleanups.append(runner.cleanup)
     try:
         waiting = asyncio.create_task(stop.wait())
         done, _ = await asyncio.wait({waiting, *tasks}, return_when=asyncio.FIRST_COMPLETED)
@@ -110,7 +170,7 @@ async def run_platforms(app: App, settings: Settings, stop: asyncio.Event | None
                 log.error("%s stopped: %r", task.get_name(), task.exception())
         await asyncio.gather(*tasks, return_exceptions=True)
     finally:
-        for cleanup in runners:
+        for cleanup in reversed(cleanups):
             await cleanup()
 
 

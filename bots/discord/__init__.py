@@ -12,9 +12,11 @@ from .commands import application_commands, command_line
 from .interactions import InteractionEvent, InteractionHandler
 from .render import render_message, render_modal
 from .runner import configure_endpoints, run_discord
+from .sender import DiscordSender
 
 __all__ = [
     "DiscordBot",
+    "DiscordSender",
     "InteractionEvent",
     "InteractionHandler",
     "application_commands",

@@ -6,11 +6,13 @@ from .app import SlackBridge, build_slack_app
 from .http import EVENTS_PATH, mount_slack, slack_routes
 from .manifest import manifest, manifest_yaml
 from .replay import ReplayGuard
+from .sender import SlackSender
 
 __all__ = [
     "EVENTS_PATH",
     "ReplayGuard",
     "SlackBridge",
+    "SlackSender",
     "build_slack_app",
     "manifest",
     "manifest_yaml",

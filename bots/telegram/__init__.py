@@ -19,6 +19,7 @@ from .render import (
     split_html,
 )
 from .runner import ALLOWED_UPDATES, TelegramStartError, build_application, run_telegram
+from .sender import TelegramSender
 from .webhook import SECRET_HEADER, WEBHOOK_PATH, mount_webhook
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "RenderedReply",
     "TelegramBridge",
     "TelegramMessage",
+    "TelegramSender",
     "TelegramStartError",
     "build_application",
     "keyboard",

@@ -68,6 +68,8 @@ class Fault:
     times: int
     retry_after: float = 0.05
     is_global: bool = False
+    code: int = 0  # Discord's JSON error code, e.g. 50007 "Cannot send messages to this user"
+    via: bool = True  # a 429 without ``Via`` is what Cloudflare answers
 
 
 @dataclass
@@ -103,6 +105,8 @@ class FakeDiscord:
         self.commands: list[dict[str, Any]] = []
         self.interactions: dict[str, Interaction] = {}
         self.channel_messages: list[dict[str, Any]] = []
+        self.dm_channels: dict[str, str] = {}  # user id -> DM channel id
+        self._nonces: dict[tuple[str, str], dict[str, Any]] = {}  # (channel, nonce) -> message
         self.connections: list[Connection] = []
         self.identifies: list[dict[str, Any]] = []
         self._faults: dict[tuple[str, str], Fault] = {}
@@ -115,6 +119,7 @@ class FakeDiscord:
         r = app.router
         r.add_get(f"{API}/oauth2/applications/@me", self._application)
         r.add_get(f"{API}/users/@me", self._me)
+        r.add_post(f"{API}/users/@me/channels", self._open_dm)
         r.add_get(f"{API}/gateway", self._gateway_url)
         r.add_get(f"{API}/gateway/bot", self._gateway_bot)
         r.add_put(f"{API}/applications/{{app_id}}/commands", self._put_commands)
@@ -153,10 +158,14 @@ class FakeDiscord:
         times: int = 1,
         retry_after: float = 0.05,
         is_global: bool = False,
+        code: int = 0,
+        via: bool = True,
     ) -> None:
         """The next ``times`` calls of ``method route`` (e.g. ``PUT
-        /applications/{app_id}/commands``) answer ``status``."""
-        self._faults[(method.upper(), route)] = Fault(status, times, retry_after, is_global)
+        /applications/{app_id}/commands``) answer ``status`` (with Discord's error ``code``)."""
+        self._faults[(method.upper(), route)] = Fault(
+            status, times, retry_after, is_global, code, via
+        )
 
     def calls_to(self, method: str, route: str) -> list[Call]:
         return [c for c in self.calls if c.method == method.upper() and c.route == route]
@@ -208,7 +217,8 @@ class FakeDiscord:
                 },
                 status=429,
                 headers={
-                    "Via": "1.1 google",
+                    **({"Via": "1.1 google"} if fault.via else {}),
+                    **({"X-RateLimit-Global": "true"} if fault.is_global else {}),
                     "Retry-After": str(max(1, round(fault.retry_after))),
                     "X-RateLimit-Limit": "5",
                     "X-RateLimit-Remaining": "0",
@@ -217,7 +227,11 @@ class FakeDiscord:
                     "X-RateLimit-Scope": "global" if fault.is_global else "user",
                 },
             )
-        return _json({"message": "Server error", "code": 0}, status=fault.status)
+        messages = {403: "Missing Access", 404: "Unknown Channel"}
+        if fault.code == 50007:
+            messages[fault.status] = "Cannot send messages to this user"
+        message = messages.get(fault.status, "Server error" if fault.status >= 500 else "Error")
+        return _json({"message": message, "code": fault.code}, status=fault.status)
 
     # --- REST ----------------------------------------------------------------------------------
     async def _application(self, _request: web.Request) -> web.Response:
@@ -324,10 +338,38 @@ class FakeDiscord:
         interaction.original = message
         return _json(message)
 
+    async def _open_dm(self, request: web.Request) -> web.Response:
+        """``POST /users/@me/channels {"recipient_id"}``: the same DM channel every time."""
+        user_id = str(request[BODY]["recipient_id"])
+        channel_id = self.dm_channels.setdefault(user_id, snowflake())
+        return _json(
+            {
+                "id": channel_id,
+                "type": 1,
+                "last_message_id": None,
+                "recipients": [user_payload(user_id, f"user{user_id[-4:]}")],
+            }
+        )
+
     async def _channel_message(self, request: web.Request) -> web.Response:
-        message = self._message(request[BODY], channel_id=request.match_info["channel_id"])
+        """A message in a channel; with ``enforce_nonce``, a nonce seen before in that channel
+        answers the message it made, and nothing new is posted (as Discord does)."""
+        body = request[BODY]
+        channel_id = request.match_info["channel_id"]
+        nonce = body.get("nonce")
+        if nonce is not None and body.get("enforce_nonce"):
+            earlier = self._nonces.get((channel_id, str(nonce)))
+            if earlier is not None:
+                return _json(earlier)
+        message = self._message(body, channel_id=channel_id)
+        if nonce is not None:
+            message["nonce"] = nonce
+            self._nonces[(channel_id, str(nonce))] = message
         self.channel_messages.append(message)
         return _json(message)
+
+    def messages_in(self, channel_id: str) -> list[dict[str, Any]]:
+        return [m for m in self.channel_messages if m["channel_id"] == channel_id]
 
     @staticmethod
     def _message(

@@ -33,6 +33,7 @@ class _Fault:
     status: int
     times: int
     retry_after: int = 0
+    error: str = ""
 
 
 @dataclass
@@ -72,10 +73,19 @@ class FakeSlack:
 
     # --- misbehaviour ---
     def fail_next(
-        self, method: str, *, status: int = 429, times: int = 1, retry_after: int = 0
+        self,
+        method: str,
+        *,
+        status: int = 429,
+        times: int = 1,
+        retry_after: int = 0,
+        error: str = "",
     ) -> None:
-        """The next ``times`` calls of ``method`` answer ``status`` (429 with Retry-After)."""
-        self._faults[method] = _Fault(status=status, times=times, retry_after=retry_after)
+        """The next ``times`` calls of ``method`` answer ``status`` (429 with Retry-After);
+        ``error`` (e.g. ``channel_not_found``, with status 200) is the body's ``error``."""
+        self._faults[method] = _Fault(
+            status=status, times=times, retry_after=retry_after, error=error
+        )
 
     # --- what was called ---
     def called(self, method: str) -> list[Call]:
@@ -125,7 +135,8 @@ class FakeSlack:
             fault.times -= 1
             await self._record(Call(f"{method}!{fault.status}", params))
             headers = {"Retry-After": str(fault.retry_after)} if fault.status == 429 else {}
-            body = {"ok": False, "error": "ratelimited" if fault.status == 429 else "fatal_error"}
+            default = "ratelimited" if fault.status == 429 else "fatal_error"
+            body = {"ok": False, "error": fault.error or default}
             return web.json_response(body, status=fault.status, headers=headers)
         await self._record(Call(method, params))
         answer = getattr(self, "_" + method.replace(".", "_"), None)

@@ -1,0 +1,202 @@
+"""The delivery engine's Telegram sender: outbox messages out through the Bot API.
+
+One python-telegram-bot ``Bot`` without any retrying of its own (no rate limiter, httpx
+transport without retries): the ``core.delivery.worker.Worker`` paces, retries and backs off.
+Each answer of the Bot API becomes an ``Outcome``:
+
+* a message (or every message of a reply split in several) sent: ``SENT`` with the first
+  message's id;
+* 429 (``RetryAfter``): ``RATE_LIMITED`` with ``parameters.retry_after``;
+* 5xx, timeouts, connection errors (``NetworkError``): ``TRANSIENT``;
+* 403 (blocked, kicked, deactivated), "chat not found" and kin, a group upgraded to a
+  supergroup: ``UNREACHABLE``;
+* a refused token: ``TRANSIENT`` (it concerns every message, not this one: the operator gets
+  the backoff time to fix it before messages end failed);
+* any other 400: ``FAILED`` with Telegram's description.
+
+A reply split in several messages that fails halfway resumes, on the next attempt in this
+process, after the parts that went out. The token never reaches a log or a recorded result.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from functools import partial
+from typing import Any
+
+from telegram import Bot, InputFile
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
+from telegram.request import HTTPXRequest
+
+from core.bootstrap import App
+from core.config import Settings
+from core.delivery.limits import PlatformLimits
+from core.delivery.outbox import Target
+from core.delivery.senders import TELEGRAM, Delivery, Outcome, SendResult
+from core.domain import Platform
+
+from .bridge import _retry_after_seconds, describe
+from .redact import Redaction, redacted
+from .render import render_reply
+from .runner import file_url
+
+__all__ = ["DEFAULT_API_URL", "TelegramSender", "from_settings"]
+
+log = logging.getLogger(__name__)
+
+DEFAULT_API_URL = "https://api.telegram.org/bot"
+# 400 descriptions that mean "this chat cannot be written to", lower case.
+_UNREACHABLE_400 = (
+    "chat not found",
+    "user not found",
+    "peer_id_invalid",
+    "user is deactivated",
+    "bot was kicked",
+    "bot is not a member",
+    "group chat was deactivated",
+    "chat_write_forbidden",
+    "not enough rights to send",
+    "have no rights to send",
+    "need administrator rights",
+)
+_NUMERIC_CHAT = re.compile(r"-?\d+")
+
+
+def chat_id_of(target: Target) -> int | str:
+    """``user:<id>`` is the private chat, whose id is the user's; ``@name`` stays a string."""
+    chat = target.user_id if target.is_user else target.chat_id
+    assert chat is not None
+    return int(chat) if _NUMERIC_CHAT.fullmatch(chat) else chat
+
+
+class TelegramSender:
+    """``core.delivery.senders.Sender`` for Telegram. ``close()`` when done."""
+
+    platform: Platform = Platform.TELEGRAM
+    limits: PlatformLimits = TELEGRAM
+    deduplicates: bool = False  # the Bot API has no idempotency key
+
+    def __init__(
+        self,
+        app: App,
+        *,
+        token: str,
+        api_url: str = DEFAULT_API_URL,
+        timeout: float = 10.0,
+        connections: int = 64,
+        max_resumable: int = 10_000,
+    ) -> None:
+        self.app = app
+        self._token = token
+        # httpx transport retries nothing by default; a plain Bot has no rate limiter.
+        self._request = HTTPXRequest(
+            connection_pool_size=connections,
+            connect_timeout=timeout,
+            read_timeout=timeout,
+            write_timeout=timeout,
+            pool_timeout=timeout,
+            media_write_timeout=max(timeout, 20.0),
+        )
+        self.bot = Bot(
+            token,
+            base_url=api_url,
+            base_file_url=file_url(api_url),
+            request=self._request,
+            get_updates_request=self._request,
+        )
+        # outbox key -> (parts already sent, first message id), for replies cut short
+        self._resume: OrderedDict[str, tuple[int, str]] = OrderedDict()
+        self._max_resumable = max_resumable
+        self._redaction: Redaction | None = Redaction(token)  # httpx logs URLs with the token
+
+    def is_group(self, target: Target) -> bool:
+        return not target.is_user and target.chat_id.startswith("-")
+
+    async def send(self, delivery: Delivery) -> SendResult:
+        chat_id = chat_id_of(delivery.target)
+        reply = delivery.reply
+        rendered = render_reply(reply, await self.app.callbacks.issue(reply.all_buttons()))
+        parts: list[Callable[[], Awaitable[Any]]] = [
+            partial(self.bot.send_message, chat_id, **message.params)
+            for message in rendered.messages
+        ]
+        parts.extend(
+            partial(
+                self.bot.send_document,
+                chat_id,
+                InputFile(attachment.content, filename=attachment.filename),
+            )
+            for attachment in rendered.documents
+        )
+        if not parts:
+            return SendResult(Outcome.FAILED, detail="the reply has nothing to send")
+        done, first = self._resume.pop(delivery.key, (0, ""))
+        for index in range(done, len(parts)):
+            try:
+                message = await parts[index]()
+            except TelegramError as exc:
+                result = self._result(exc)
+                if index and result.outcome in (Outcome.RATE_LIMITED, Outcome.TRANSIENT):
+                    self._remember(delivery.key, index, first)
+                return result
+            first = first or str(message.message_id)
+        return SendResult(Outcome.SENT, platform_message_id=first)
+
+    def _remember(self, key: str, done: int, first: str) -> None:
+        self._resume[key] = (done, first)
+        while len(self._resume) > self._max_resumable:
+            self._resume.popitem(last=False)
+
+    def _result(self, exc: TelegramError) -> SendResult:
+        detail = redacted(describe(exc), self._token)
+        match exc:
+            case RetryAfter():
+                seconds = _retry_after_seconds(exc)
+                return SendResult(Outcome.RATE_LIMITED, detail=detail, retry_after=seconds)
+            case ChatMigrated():
+                return SendResult(
+                    Outcome.UNREACHABLE,
+                    detail=f"the group became the supergroup {exc.new_chat_id}",
+                )
+            case Forbidden():
+                return SendResult(Outcome.UNREACHABLE, detail=detail)
+            case InvalidToken():
+                log.error("telegram sender: the Bot API refuses the token")
+                return SendResult(Outcome.TRANSIENT, detail="the Bot API refuses the token")
+            case BadRequest():  # before NetworkError: BadRequest is one
+                lowered = exc.message.lower()
+                if any(marker in lowered for marker in _UNREACHABLE_400):
+                    return SendResult(Outcome.UNREACHABLE, detail=detail)
+                return SendResult(Outcome.FAILED, detail=detail)
+            case NetworkError():  # 5xx, TimedOut, connection errors
+                return SendResult(Outcome.TRANSIENT, detail=detail)
+            case _:
+                return SendResult(Outcome.FAILED, detail=detail)
+
+    async def close(self) -> None:
+        await self._request.shutdown()
+        if self._redaction is not None:
+            self._redaction.remove()
+            self._redaction = None
+
+
+def from_settings(app: App, settings: Settings) -> TelegramSender:
+    """The sender ``alumni run`` starts a Worker for when ALUMNI_TELEGRAM_TOKEN is set."""
+    if settings.telegram_token is None:
+        raise ValueError("ALUMNI_TELEGRAM_TOKEN is not set")
+    return TelegramSender(
+        app,
+        token=settings.telegram_token.get_secret_value(),
+        api_url=settings.telegram_api_url,
+    )

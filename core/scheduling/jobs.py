@@ -1,0 +1,26 @@
+"""The platform's recurring jobs, registered on a Scheduler."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import TYPE_CHECKING
+
+from . import Scheduler
+
+if TYPE_CHECKING:
+    from ..bootstrap import App
+
+__all__ = ["register_jobs"]
+
+log = logging.getLogger(__name__)
+
+
+def register_jobs(scheduler: Scheduler, app: App) -> None:
+    async def purge_callback_tokens(_when: dt.datetime) -> None:
+        removed = await app.callbacks.purge()
+        log.info("purged %d expired button tokens", removed)
+
+    scheduler.add_cron(
+        "maintenance:callback-tokens", purge_callback_tokens, timezone="UTC", hour=3, minute=17
+    )
