@@ -13,6 +13,7 @@ from .clock import Clock, SystemClock
 from .config import Settings
 from .db import Database, create_database, upgrade
 from .directory import commands as directory_commands
+from .groups import commands as groups_commands
 from .offers import commands as offers_commands
 
 __all__ = ["App", "build_app", "build_registry"]
@@ -23,6 +24,7 @@ def build_registry() -> CommandRegistry:
     builtin.register(registry)
     directory_commands.register(registry)
     offers_commands.register(registry)
+    groups_commands.register(registry)
     builtin.reserve_remaining(registry)
     return registry
 

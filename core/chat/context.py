@@ -34,6 +34,8 @@ class Incoming:
     locale: str | None = None  # the platform's idea of the user's language
     text: str = ""  # a command line, or with is_message a plain message
     is_message: bool = False  # plain text, not a command (answers a form step by step)
+    message_id: str | None = None  # the platform's id of the message (relays, edits)
+    reply_to: str | None = None  # the platform's id of the message this one answers
     action: str | None = None  # a button's or a form's action
     payload: str = ""
     form_values: dict[str, str] | None = None

@@ -94,7 +94,10 @@ class Dispatcher:
         step = await self.app.forms.answer(ctx.incoming, text)
         if step is None:
             if ctx.incoming.chat_kind is ChatKind.GROUP:
-                return []
+                # Conversation in a channel: relayed to the group's other channels, if mapped.
+                from ..groups.relay import relay_incoming
+
+                return await relay_incoming(self.app, ctx.incoming)
             return Reply(text=gettext("I answer commands: send /help to see them."))
         if isinstance(step, Reply):
             return step

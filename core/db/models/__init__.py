@@ -5,6 +5,7 @@ from __future__ import annotations
 from ._claim_code import ClaimCode
 from ._conversation import CallbackToken, FormSession
 from ._country import Country
+from ._groups import Group, GroupChannel, GroupMembership, GroupRelay, GroupReport
 from ._introduction import Introduction, MemberBlock, MemberReport
 from ._member import Education, Member
 from ._offers import (
@@ -30,6 +31,11 @@ __all__ = [
     "Country",
     "Education",
     "FormSession",
+    "Group",
+    "GroupChannel",
+    "GroupMembership",
+    "GroupRelay",
+    "GroupReport",
     "Introduction",
     "JobRun",
     "Member",
