@@ -13,6 +13,7 @@ from .clock import Clock, SystemClock
 from .config import Settings
 from .db import Database, create_database, upgrade
 from .directory import commands as directory_commands
+from .events import commands as events_commands
 from .groups import commands as groups_commands
 from .offers import commands as offers_commands
 
@@ -25,6 +26,7 @@ def build_registry() -> CommandRegistry:
     directory_commands.register(registry)
     offers_commands.register(registry)
     groups_commands.register(registry)
+    events_commands.register(registry)
     builtin.reserve_remaining(registry)
     return registry
 

@@ -80,6 +80,11 @@ class Dispatcher:
                 raise UserError("This button is no longer valid. Send the command again.")
             _check_permission(actor, action.permission)
             return await action.handler(ctx, incoming.payload, dict(incoming.form_values or {}))
+        named = self.app.registry.get(_command_name(incoming.text))
+        if named is not None:
+            # Refuse before reading the arguments: a member typing an admin command is told
+            # it is not for them, not that an argument is missing.
+            _check_permission(actor, named.permission)
         invocation = parse(incoming.text, self.app.registry)
         command = invocation.command
         _check_permission(actor, command.permission)
@@ -165,6 +170,11 @@ class Dispatcher:
                 for g in grants
             ),
         )
+
+
+def _command_name(text: str) -> str:
+    head = text.strip().split(maxsplit=1)[0] if text.strip() else ""
+    return head.removeprefix("/").split("@", 1)[0].lower()
 
 
 def _check_permission(actor: Actor, permission: Permission) -> None:

@@ -24,7 +24,16 @@ from ..chat.replies import (
 from ..db.models import Member
 from ..domain import Visibility, fold
 from ..errors import UserError
-from ..i18n import N_, country_name, gettext, isolate_for, language_name
+from ..i18n import (
+    N_,
+    catalogs,
+    country_name,
+    gettext,
+    isolate_for,
+    language_name,
+    normalize_locale,
+    use_locale,
+)
 from . import forms
 from .introductions import answer_introduction, contact_lines, request_introduction
 from .linking import LINK, issue_code, looks_like_code, redeem_code
@@ -467,6 +476,43 @@ def _answer(answer: str):  # type: ignore[no-untyped-def]
     return handler
 
 
+# --- language -----------------------------------------------------------------------------
+async def _set_language(ctx: CommandContext, code: str) -> Reply:
+    chosen = normalize_locale(code)
+    if chosen is None:
+        raise UserError(
+            N_("Unknown language {value}. Choose one of: {choices}."),
+            value=code,
+            choices=", ".join(catalogs.available()),
+        )
+    if not ctx.actor.is_member:
+        raise UserError(N_("This is for members of the network. Send /start to join."))
+    async with ctx.app.db.sessions.begin() as session:
+        await update_profile(
+            session, _member_id(ctx), {"preferred_language": chosen}, now=ctx.app.clock.now()
+        )
+    with use_locale(chosen):
+        return Reply(
+            text=gettext("From now on I speak {language} with you.", language=language_name(chosen))
+        )
+
+
+async def lang_command(ctx: CommandContext, args: Arguments) -> Reply:
+    code = args.get("language")
+    if code:
+        return await _set_language(ctx, str(code))
+    buttons = []
+    for available in catalogs.available():
+        with use_locale(available):
+            label = language_name(available)
+        buttons.append(Button(label, action="directory.lang", payload=available))
+    return Reply(text=gettext("Choose the language I speak with you:"), buttons=tuple(buttons))
+
+
+async def lang_action(ctx: CommandContext, payload: str, _values: dict[str, str]) -> Reply:
+    return await _set_language(ctx, payload)
+
+
 # --- privacy ------------------------------------------------------------------------------
 async def privacy_command(ctx: CommandContext, _args: Arguments) -> Reply:
     lines = [
@@ -618,6 +664,17 @@ def register(registry: CommandRegistry) -> None:
             ),
         )
     )
+    registry.add(
+        Command(
+            name="lang",
+            help=RESERVED["lang"][0],
+            handler=lang_command,
+            permission=Permission.ANYONE,
+            params=(
+                Param("language", N_("A language code such as fr, pt_BR or ar"), max_length=16),
+            ),
+        )
+    )
     registry.add(Command(name="export", help=RESERVED["export"][0], handler=export_command))
     registry.add(Command(name="erase", help=RESERVED["erase"][0], handler=erase_command))
     registry.action("search.page")(search_page_action)
@@ -627,6 +684,7 @@ def register(registry: CommandRegistry) -> None:
     registry.action("directory.visibility")(visibility_action)
     registry.action("directory.erase")(erase_action)
     registry.action("directory.contact")(contact_action)
+    registry.action("directory.lang")(lang_action)
     registry.action("directory.contact.send")(contact_send_action)
     for answer in ("accept", "decline", "block", "report"):
         registry.action(f"introduction.{answer}")(_answer(answer))

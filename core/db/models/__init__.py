@@ -2,6 +2,15 @@
 
 from __future__ import annotations
 
+from ._chapters import (
+    Article,
+    Broadcast,
+    Chapter,
+    ChapterChannel,
+    DigestSubscription,
+    Event,
+    Rsvp,
+)
 from ._claim_code import ClaimCode
 from ._conversation import CallbackToken, FormSession
 from ._country import Country
@@ -25,11 +34,17 @@ from ._search_term import SearchTerm
 
 __all__ = [
     "Alert",
+    "Article",
     "AuditEntry",
+    "Broadcast",
     "CallbackToken",
+    "Chapter",
+    "ChapterChannel",
     "ClaimCode",
     "Country",
+    "DigestSubscription",
     "Education",
+    "Event",
     "FormSession",
     "Group",
     "GroupChannel",
@@ -50,5 +65,6 @@ __all__ = [
     "PlatformAccount",
     "RepresentationRequest",
     "RoleGrant",
+    "Rsvp",
     "SearchTerm",
 ]

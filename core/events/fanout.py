@@ -1,0 +1,144 @@
+"""Set-based writes to the outbox: where many members are reached and in which language, in
+one query, and their messages in one executemany.
+
+``core.delivery.outbox.notify_member`` answers the same for one member with two queries;
+a broadcast or a digest to a whole country would make that two queries per member.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ..chat.replies import Reply
+from ..db.base import table_of
+from ..db.models import Country, Member, OutboxMessage, PlatformAccount
+from ..delivery.outbox import Target
+from ..domain import Platform
+from ..i18n import DEFAULT_LOCALE, normalize_locale
+
+__all__ = ["Recipient", "enqueue_many", "recipients"]
+
+CHUNK = 2_000
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    member_id: int
+    target: Target
+    locale: str
+    city_key: str = ""
+
+
+async def recipients(session: AsyncSession, member_ids: Select[Any]) -> list[Recipient]:
+    """Each member of ``member_ids`` (a select of member ids) who has an account: the chat
+    they are reached on and their language (same rules as ``member_target``)."""
+    rows = await session.execute(
+        select(
+            PlatformAccount.member_id,
+            PlatformAccount.platform,
+            PlatformAccount.workspace,
+            PlatformAccount.user_id,
+            PlatformAccount.locale,
+            Member.preferred_language,
+            Country.default_language,
+            Member.city_key,
+        )
+        .join(Member, Member.id == PlatformAccount.member_id)
+        .outerjoin(Country, Country.code == Member.country_code)
+        .where(PlatformAccount.member_id.in_(member_ids.scalar_subquery()))
+        .order_by(
+            PlatformAccount.member_id,
+            PlatformAccount.created_at.desc(),
+            PlatformAccount.id.desc(),
+        )
+    )
+    chosen: dict[int, tuple[Any, ...]] = {}
+    for row in rows:
+        member_id = row[0]
+        current = chosen.get(member_id)
+        if current is None or (current[1] is Platform.CONSOLE and row[1] is not Platform.CONSOLE):
+            chosen[member_id] = tuple(row)
+    cache: dict[tuple[str | None, str | None, str | None], str] = {}
+    found = []
+    for (
+        member_id,
+        platform,
+        workspace,
+        user_id,
+        account_locale,
+        preferred,
+        chapter,
+        city,
+    ) in chosen.values():
+        key = (preferred, account_locale, chapter)
+        locale = cache.get(key)
+        if locale is None:
+            locale = cache[key] = (
+                normalize_locale(preferred)
+                or normalize_locale(account_locale)
+                or normalize_locale(chapter)
+                or DEFAULT_LOCALE
+            )
+        target = Target.user(Platform(platform), user_id, workspace)
+        found.append(Recipient(member_id, target, locale, city or ""))
+    return found
+
+
+async def enqueue_many(
+    session: AsyncSession,
+    messages: Iterable[tuple[str, Target, Reply]],
+    *,
+    kind: str,
+    now: dt.datetime,
+    batch: str | None = None,
+    not_before: dt.datetime | None = None,
+) -> int:
+    """Queue (key, target, reply) messages; keys queued before are skipped. Returns how many
+    were offered (the duplicates are dropped by the database)."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(table_of(OutboxMessage)).on_conflict_do_nothing(index_elements=["key"])
+    # One encoding per distinct Reply object (kept alive here, so its id is not reused).
+    encoded: dict[int, tuple[Reply, dict[str, Any]]] = {}
+    rows: list[dict[str, Any]] = []
+    count = 0
+    for key, target, reply in messages:
+        known = encoded.get(id(reply))
+        if known is None:
+            known = encoded[id(reply)] = (reply, reply.to_dict())
+        data = known[1]
+        rows.append(
+            {
+                "key": key,
+                "kind": kind,
+                "batch": batch,
+                "platform": target.platform,
+                "workspace": target.workspace,
+                "chat_id": target.chat_id,
+                "reply": data,
+                "state": "pending",
+                "attempts": 0,
+                "next_attempt_at": not_before or now,
+                "history": [],
+                "created_at": now,
+            }
+        )
+        if len(rows) >= CHUNK:
+            count += await _flush(session, statement, rows)
+            rows = []
+    if rows:
+        count += await _flush(session, statement, rows)
+    return count
+
+
+async def _flush(session: AsyncSession, statement: Any, rows: Sequence[dict[str, Any]]) -> int:
+    await session.execute(statement, list(rows))
+    return len(rows)

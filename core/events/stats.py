@@ -1,0 +1,132 @@
+"""Figures for admins: members by city and sector, growth per month, event attendance,
+offer views; for one country or the whole network. A PNG chart when matplotlib is there."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+import io
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ..db.models import Event, Member, Offer, OfferView, Rsvp
+from .events import RsvpStatus
+
+__all__ = ["Stats", "chart_png", "network_stats"]
+
+TOP = 10
+MONTHS = 6
+
+
+@dataclass(frozen=True, slots=True)
+class Stats:
+    country_code: str | None
+    members: int
+    by_city: list[tuple[str, int]]
+    by_sector: list[tuple[str, int]]
+    growth: list[tuple[dt.date, int]]  # first day of the month, new members
+    attendance: list[tuple[int, dict[str, str], int]]  # event id, titles, going
+    offer_views: int
+
+
+def _month_starts(now: dt.datetime) -> list[dt.datetime]:
+    first = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    months = [first]
+    for _ in range(MONTHS - 1):
+        previous = months[-1] - dt.timedelta(days=1)
+        months.append(previous.replace(day=1))
+    return list(reversed(months))
+
+
+async def network_stats(
+    session: AsyncSession, country_code: str | None, *, now: dt.datetime
+) -> Stats:
+    alive: list[Any] = [Member.erased_at.is_(None)]
+    if country_code:
+        alive.append(Member.country_code == country_code)
+    members = await session.scalar(select(func.count()).select_from(Member).where(*alive)) or 0
+    by_city = [
+        (city or "—", count)
+        for city, count in await session.execute(
+            select(Member.city, func.count())
+            .where(*alive)
+            .group_by(Member.city)
+            .order_by(func.count().desc(), Member.city)
+            .limit(TOP)
+        )
+    ]
+    by_sector = [
+        (sector or "—", count)
+        for sector, count in await session.execute(
+            select(Member.sector, func.count())
+            .where(*alive)
+            .group_by(Member.sector)
+            .order_by(func.count().desc(), Member.sector)
+            .limit(TOP)
+        )
+    ]
+    starts = _month_starts(now)
+    growth = []
+    for i, start in enumerate(starts):
+        end = starts[i + 1] if i + 1 < len(starts) else now + dt.timedelta(seconds=1)
+        count = await session.scalar(
+            select(func.count())
+            .select_from(Member)
+            .where(*alive, Member.created_at >= start, Member.created_at < end)
+        )
+        growth.append((start.date(), count or 0))
+    events = select(Event.id, Event.titles, func.count(Rsvp.member_id)).outerjoin(
+        Rsvp, (Rsvp.event_id == Event.id) & (Rsvp.status == RsvpStatus.GOING)
+    )
+    if country_code:
+        events = events.where(Event.country_code == country_code)
+    attendance = [
+        (event_id, dict(titles), going)
+        for event_id, titles, going in await session.execute(
+            events.where(Event.starts_at >= now - dt.timedelta(days=90))
+            .group_by(Event.id, Event.titles)
+            .order_by(Event.starts_at.desc())
+            .limit(TOP)
+        )
+    ]
+    views = (
+        select(func.count())
+        .select_from(OfferView)
+        .where(OfferView.viewed_at >= now - dt.timedelta(days=30))
+    )
+    if country_code:
+        views = views.join(Offer, Offer.id == OfferView.offer_id).where(
+            Offer.country_code == country_code
+        )
+    return Stats(
+        country_code=country_code,
+        members=members,
+        by_city=by_city,
+        by_sector=by_sector,
+        growth=growth,
+        attendance=attendance,
+        offer_views=await session.scalar(views) or 0,
+    )
+
+
+def chart_png(stats: Stats, title: str) -> bytes | None:
+    """A PNG of members by city and growth per month; None without matplotlib."""
+    if importlib.util.find_spec("matplotlib") is None:
+        return None
+    import matplotlib  # type: ignore[import-not-found,unused-ignore]
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot  # type: ignore[import-not-found,unused-ignore]
+
+    figure, (left, right) = pyplot.subplots(1, 2, figsize=(10, 4))
+    left.barh([c for c, _ in stats.by_city][::-1], [n for _, n in stats.by_city][::-1])
+    right.bar([d.strftime("%Y-%m") for d, _ in stats.growth], [n for _, n in stats.growth])
+    figure.suptitle(title)
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    pyplot.close(figure)
+    return buffer.getvalue()
