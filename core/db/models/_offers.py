@@ -133,11 +133,14 @@ class Alert(Base):
 
     ``match_key`` ("kind|country|sector|language", ``*`` for any) and ``match_word`` (the
     alert's longest word, "" without text) index it: a new offer looks up only the few keys
-    it can match and its own words, never every alert.
+    it can match and its own words, never every alert. The index also holds what a match
+    reads (member, frequency, id), so alerts without words are found in the index alone.
     """
 
     __tablename__ = "alerts"
-    __table_args__ = (Index("ix_alerts_match", "match_key", "match_word"),)
+    __table_args__ = (
+        Index("ix_alerts_match", "match_word", "match_key", "member_id", "frequency", "id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
