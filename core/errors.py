@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .i18n import gettext
+from .i18n import gettext, ngettext
 
-__all__ = ["UserError"]
+__all__ = ["CountedUserError", "UserError"]
 
 
 class UserError(Exception):
@@ -27,3 +27,18 @@ class UserError(Exception):
 
     def __str__(self) -> str:
         return self.message
+
+
+class CountedUserError(UserError):
+    """A ``UserError`` whose wording depends on a number ("1 character", "5 characters"):
+    the plural form is chosen by the reader's language, whose rules may have up to six forms
+    (Arabic)."""
+
+    def __init__(self, singular: str, plural: str, n: int, /, **params: Any) -> None:
+        super().__init__(singular, **params)
+        self.plural = plural
+        self.n = n
+
+    @property
+    def message(self) -> str:
+        return ngettext(self.msgid, self.plural, self.n, **self.params)

@@ -7,6 +7,7 @@ from functools import lru_cache
 from babel import Locale, UnknownLocaleError
 
 from core.domain import fold
+from core.i18n import collation_key
 
 __all__ = ["MAX_CHOICES", "country_choices", "suggestions"]
 
@@ -26,7 +27,7 @@ def _countries(locale: str) -> tuple[tuple[str, str, str], ...]:
         for code, name in parsed.territories.items()
         if len(code) == 2 and code.isalpha() and code not in _NOT_COUNTRIES
     ]
-    return tuple(sorted(rows))
+    return tuple(sorted(rows, key=lambda row: collation_key(row[1])))
 
 
 def country_choices(typed: str, locale: str | None) -> list[dict[str, str]]:

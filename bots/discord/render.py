@@ -13,7 +13,7 @@ from typing import Any
 from discord.utils import escape_markdown, escape_mentions
 
 from core.chat import Button, ButtonStyle, Card, Form, FormField, FormFieldKind, Reply
-from core.i18n import N_, gettext
+from core.i18n import N_, gettext, ngettext
 
 __all__ = [
     "EPHEMERAL",
@@ -61,7 +61,6 @@ TEXT_INPUT = 4
 LABEL = 18
 SHORT = 1
 PARAGRAPH = 2
-MORE_NOT_SHOWN = N_("{count} more not shown.")
 DATE_HINT = N_("YYYY-MM-DD")
 
 
@@ -102,7 +101,7 @@ def render_message(
     if reply.pager is not None and reply.pager.label:
         notes.append(reply.pager.label)
     if dropped:
-        notes.append(gettext(MORE_NOT_SHOWN, count=dropped))
+        notes.append(ngettext("{count} more not shown.", "{count} more not shown.", dropped))
     if notes:
         footer = fit(" · ".join(notes), FOOTER_LIMIT, escaped=False)  # footers show no Markdown
         if embeds and _size(embeds) + len(footer) <= EMBEDS_TOTAL:

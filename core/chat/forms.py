@@ -19,7 +19,7 @@ from ..clock import Clock
 from ..db import Database
 from ..db.models import FormSession
 from ..domain import Platform
-from ..errors import UserError
+from ..errors import CountedUserError, UserError
 from ..i18n import N_, gettext
 from .context import Incoming
 from .replies import Button, Form, FormField, FormFieldKind, Reply
@@ -42,10 +42,11 @@ def validate_field(field: FormField, raw: str | None) -> str:
             raise UserError(N_("{field} is required."), field=field.label)
         return ""
     if len(value) > field.max_length:
-        raise UserError(
-            N_("{field} is too long ({length} characters); the limit is {limit}."),
+        raise CountedUserError(
+            "{field} is too long ({count} character); the limit is {limit}.",
+            "{field} is too long ({count} characters); the limit is {limit}.",
+            len(value),
             field=field.label,
-            length=len(value),
             limit=field.max_length,
         )
     match field.kind:

@@ -18,7 +18,7 @@ from functools import lru_cache
 from babel import Locale
 
 from ..domain import fold
-from ..errors import UserError
+from ..errors import CountedUserError, UserError
 from ..i18n import N_, current_locale
 from .commands import Arguments, Command, CommandRegistry, Param, ParamKind
 
@@ -32,6 +32,10 @@ _COMMAND_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,31}$")
 
 class ParseError(UserError):
     """The input cannot be understood; the message says why, in the user's language."""
+
+
+class CountedParseError(CountedUserError, ParseError):
+    """A ``ParseError`` whose wording depends on a number."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,9 +104,10 @@ def tokenize(text: str) -> list[Token]:
 def parse(text: str, registry: CommandRegistry) -> Invocation:
     """Parse one command line; a leading ``/`` and a ``@botname`` suffix are optional."""
     if len(text) > MAX_INPUT_LENGTH:
-        raise ParseError(
-            N_("That message is too long ({length} characters); the limit is {limit}."),
-            length=len(text),
+        raise CountedParseError(
+            "That message is too long ({count} character); the limit is {limit}.",
+            "That message is too long ({count} characters); the limit is {limit}.",
+            len(text),
             limit=MAX_INPUT_LENGTH,
         )
     text = _clean(text).strip()
@@ -195,10 +200,11 @@ def _convert(param: Param, raw: str) -> object:
     if not value:
         raise ParseError(N_("{param} is empty."), param=param.name)
     if len(value) > param.max_length:
-        raise ParseError(
-            N_("{param} is too long ({length} characters); the limit is {limit}."),
+        raise CountedParseError(
+            "{param} is too long ({count} character); the limit is {limit}.",
+            "{param} is too long ({count} characters); the limit is {limit}.",
+            len(value),
             param=param.name,
-            length=len(value),
             limit=param.max_length,
         )
     if param.kind is ParamKind.INTEGER:

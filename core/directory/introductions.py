@@ -16,7 +16,7 @@ from ..chat.replies import Button, ButtonStyle, Reply
 from ..db.models import Introduction, Member, MemberBlock, MemberReport, PlatformAccount
 from ..delivery import notify_member
 from ..domain import Platform, Visibility
-from ..errors import UserError
+from ..errors import CountedUserError, UserError
 from ..i18n import N_, gettext, isolate_for
 
 __all__ = [
@@ -55,9 +55,10 @@ async def request_introduction(
         raise UserError(N_("You cannot ask for an introduction to yourself."))
     message = message.strip()
     if len(message) > MAX_MESSAGE:
-        raise UserError(
-            N_("Your message is too long ({length} characters); the limit is {limit}."),
-            length=len(message),
+        raise CountedUserError(
+            "Your message is too long ({count} character); the limit is {limit}.",
+            "Your message is too long ({count} characters); the limit is {limit}.",
+            len(message),
             limit=MAX_MESSAGE,
         )
     target = await _listed(session, target_id)
@@ -90,9 +91,10 @@ async def request_introduction(
         )
     )
     if (today or 0) >= DAILY_LIMIT:
-        raise UserError(
-            N_("You reached {limit} introduction requests in a day. Try again tomorrow."),
-            limit=DAILY_LIMIT,
+        raise CountedUserError(
+            "You reached {count} introduction request in a day. Try again tomorrow.",
+            "You reached {count} introduction requests in a day. Try again tomorrow.",
+            DAILY_LIMIT,
         )
     introduction = Introduction(
         requester_id=requester_id,

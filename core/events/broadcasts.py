@@ -17,7 +17,7 @@ from ..chat.replies import Reply
 from ..db.models import Broadcast, Education, Member, Organisation
 from ..delivery.status import BatchProgress, batch_progress
 from ..domain import fold
-from ..errors import UserError
+from ..errors import CountedUserError, UserError
 from ..i18n import N_, use_locale
 from ..offers.audit import audit
 from .chapters import load_chapter, require_admin_of
@@ -100,9 +100,10 @@ async def prepare_broadcast(
             N_("Write the announcement after the country, for example: /broadcast BR Hello!")
         )
     if len(body) > TEXT_MAX:
-        raise UserError(
-            N_("The announcement is too long ({length} characters); the limit is {limit}."),
-            length=len(body),
+        raise CountedUserError(
+            "The announcement is too long ({count} character); the limit is {limit}.",
+            "The announcement is too long ({count} characters); the limit is {limit}.",
+            len(body),
             limit=TEXT_MAX,
         )
     count = await session.scalar(

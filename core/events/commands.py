@@ -32,12 +32,14 @@ from ..domain import Role
 from ..errors import UserError
 from ..i18n import (
     N_,
+    collated,
     country_name,
     format_date,
     format_number,
     gettext,
     isolate_for,
     language_name,
+    ngettext,
 )
 from ..offers.vocabulary import resolve_sector
 from . import articles as article_cases
@@ -82,7 +84,10 @@ async def chapter_command(ctx: CommandContext, args: Arguments) -> Reply:
                 )
             ]
         else:
-            found = await chapter_cases.list_chapters(session)
+            found = collated(
+                await chapter_cases.list_chapters(session),
+                lambda c: country_name(c.country_code),
+            )
     if not found:
         return Reply(text=gettext("No chapter is open yet."))
     return Reply(cards=tuple(_chapter_card(c) for c in found))
@@ -300,9 +305,10 @@ async def broadcast_command(ctx: CommandContext, args: Arguments) -> Reply:
         if value
     ]
     return Reply(
-        text=gettext(
+        text=ngettext(
+            "Preview. Nothing is sent until you confirm: {count} member will receive it.",
             "Preview. Nothing is sent until you confirm: {count} members will receive it.",
-            count=format_number(count),
+            count,
         ),
         cards=(
             Card(

@@ -16,7 +16,7 @@ from ..db.models import Group, GroupMembership, GroupRelay, GroupReport, Member
 from ..delivery.outbox import notify_member
 from ..domain import Role, fold
 from ..errors import UserError
-from ..i18n import N_
+from ..i18n import N_, collated
 from ..offers.audit import audit
 from .domain import GroupRole, MembershipState
 from .groups import load_group, moderator_ids, require_member, require_moderator
@@ -72,6 +72,7 @@ async def group_people(session: AsyncSession, group: Group, limit: int = 50) -> 
     )
     people = [GroupPerson(*row) for row in rows.all()]
     order = {GroupRole.OWNER: 0, GroupRole.MODERATOR: 1, GroupRole.MEMBER: 2}
+    people = collated(people, lambda p: p.name)
     return sorted(people, key=lambda p: (p.state is MembershipState.BANNED, order[p.role]))
 
 

@@ -19,6 +19,7 @@ from ._locale import (
     use_locale,
 )
 from .bidi import contains_rtl, is_rtl, isolate, isolate_for
+from .collation import collated, collation_key
 
 
 def N_(msgid: str) -> str:
@@ -34,6 +35,8 @@ __all__ = [
     "Catalogs",
     "_",
     "catalogs",
+    "collated",
+    "collation_key",
     "contains_rtl",
     "country_name",
     "current_locale",

@@ -67,6 +67,20 @@ def gettext(msgid: str, /, **params: Any) -> str:
 
 
 def ngettext(singular: str, plural: str, n: int, /, **params: Any) -> str:
-    """Plural-aware translation; ``n`` is also available to the message as ``{n}``."""
+    """Plural-aware translation: the form for ``n`` in the current locale's plural rules.
+
+    ``n`` is available to the message as ``{count}`` unless a ``count`` is given. Integer
+    parameters are quantities here, so they are written with the locale's digit grouping
+    ("1 234" in French, "1,234" in English)."""
+    from ._format import format_number
+
     text = catalogs.translations(_locale.get()).ngettext(singular, plural, n)
-    return text.format(n=n, **params)
+    values = {"count": n, **params}
+    return text.format(
+        **{
+            key: format_number(value)
+            if isinstance(value, int) and not isinstance(value, bool)
+            else value
+            for key, value in values.items()
+        }
+    )

@@ -47,6 +47,8 @@ KEYWORDS: dict[str, Any] = {
     "N_": None,
     "UserError": None,
     "ParseError": None,
+    "CountedUserError": (1, 2),
+    "CountedParseError": (1, 2),
     "gettext": None,
     "ngettext": (1, 2),
 }
@@ -112,7 +114,8 @@ def extract(output: Path | None = None, *, source: Path | None = None) -> Path:
     """Extract the marked strings of ``core/`` and ``bots/`` into the template (``.pot``).
 
     Same result as ``make i18n-extract``: the mapping of ``babel.cfg``, keywords ``N_``,
-    ``UserError``, ``ParseError``, ``gettext``, ``ngettext:1,2``, no locations, sorted.
+    ``UserError``, ``ParseError``, ``gettext``, ``ngettext:1,2``, ``CountedUserError:1,2``,
+    ``CountedParseError:1,2``, no locations, sorted.
     """
     source = source or project_root()
     output = output or template_path()
@@ -280,12 +283,14 @@ def _check_message(locale: str, message: Any, num_plurals: int) -> list[str]:
         return []  # the msgid is no format string; gettext() shows it as it is
     if not plural:
         return _check_string(where, forms[0], source, source)
+    # ``{count}`` is the number itself: a form for exactly one or two may spell it out
+    # ("عضو واحد", "عضوان") instead, unless the language has a single form for every count.
     problems = []
-    required = source - {"n"}
+    required = source - {"count"}
     if num_plurals == 1:
-        required = source  # one form stands for every count, {n} included when used
+        required = source
     for index, form in enumerate(forms):
-        problems += _check_string(f"{where} [form {index}]", form, required, source | {"n"})
+        problems += _check_string(f"{where} [form {index}]", form, required, source | {"count"})
     return problems
 
 

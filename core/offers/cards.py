@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from ..chat.replies import Button, ButtonStyle, Card, Field, Reply
 from ..db.models import Offer, Organisation
-from ..i18n import country_name, current_locale, format_date, gettext, language_name
+from ..i18n import country_name, current_locale, format_date, gettext, language_name, ngettext
 from .domain import OfferKind, OfferState
 from .vocabulary import kind_label, sector_label
 
@@ -99,7 +99,9 @@ def offer_card(
     if o.apply_email:
         fields.append(Field(gettext("Apply by e-mail"), o.apply_email, inline=False))
     if views is not None:
-        fields.append(Field(gettext("Opened by"), gettext("{count} members", count=views)))
+        fields.append(
+            Field(gettext("Opened by"), ngettext("{count} member", "{count} members", views))
+        )
     if o.state is not OfferState.OPEN:
         state = {
             OfferState.CLOSED: gettext("closed"),

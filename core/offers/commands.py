@@ -13,7 +13,7 @@ from ..db.models import Offer, Organisation
 from ..directory.vocabulary import resolve_language
 from ..domain import Role
 from ..errors import UserError
-from ..i18n import N_, country_name, format_date, gettext, language_name
+from ..i18n import N_, country_name, format_date, gettext, language_name, ngettext
 from . import alerts as alert_cases
 from . import cards, forms
 from .alerts import AlertCriteria
@@ -378,7 +378,11 @@ def _posted(offer: Offer, queued: int, reposted: bool = False) -> Reply:
         )
     )
     if queued:
-        text += "\n" + gettext("{count} members with a matching alert are told.", count=queued)
+        text += "\n" + ngettext(
+            "{count} member with a matching alert is told.",
+            "{count} members with a matching alert are told.",
+            queued,
+        )
     return Reply(text=text)
 
 

@@ -24,7 +24,7 @@ from ..delivery.outbox import notify_member
 from ..directory.countries import ensure_countries
 from ..directory.vocabulary import resolve_language
 from ..domain import Role, fold
-from ..errors import UserError
+from ..errors import CountedUserError, UserError
 from ..i18n import N_, format_date, gettext
 from . import cards
 from .alerts import notify_matches
@@ -100,10 +100,11 @@ class OwnOffer:
 
 def _limited(label: str, value: str, limit: int) -> str:
     if len(value) > limit:
-        raise UserError(
-            N_("{field} is too long ({length} characters); the limit is {limit}."),
+        raise CountedUserError(
+            "{field} is too long ({count} character); the limit is {limit}.",
+            "{field} is too long ({count} characters); the limit is {limit}.",
+            len(value),
             field=label,
-            length=len(value),
             limit=limit,
         )
     return value

@@ -54,3 +54,13 @@ async def test_only_global_admins_open_chapters_and_unknown_time_zones_are_refus
     assert "Mars/Olympus" in bad_zone[0].text
     async with seeded.db.sessions() as session:
         assert await session.get(Chapter, "ES") is None
+
+
+async def test_the_chapter_list_follows_the_readers_alphabet_not_iso_codes(
+    cast: Cast, seeded: App
+) -> None:
+    for code, zone in (("EG", "Africa/Cairo"), ("AE", "Asia/Dubai"), ("DZ", "Africa/Algiers")):
+        await say(seeded, cast.global_admin, f"/chapter open {code} timezone:{zone}")
+    listed = text_of(await say(seeded, cast.member, "/chapter"))  # a French reader
+    places = [listed.index(n) for n in ("Algérie", "Égypte", "Émirats arabes unis", "Portugal")]
+    assert places == sorted(places)  # ISO order would put AE (Émirats) first

@@ -74,7 +74,7 @@ def scratch(tmp_path: Path) -> Path:
     root = tmp_path / "locales"
     _write(
         tools.template_path(root),
-        _template("Next", "Welcome, {name}!", "Page {page}", ("{n} member", "{n} members")),
+        _template("Next", "Welcome, {name}!", "Page {page}", ("{count} member", "{count} members")),
     )
     return root
 
@@ -86,7 +86,7 @@ def test_check_reports_untranslated_fuzzy_and_placeholder_faults(scratch: Path) 
             "Next": "",
             "Welcome, {name}!": "Willkommen, {nom}!",
             "Page {page}": "Seite {page",
-            ("{n} member", "{n} members"): ("{n} Mitglied", ""),
+            ("{count} member", "{count} members"): ("{count} Mitglied", ""),
         },
     )
     catalog.get("Next").flags.add("fuzzy")
@@ -98,7 +98,7 @@ def test_check_reports_untranslated_fuzzy_and_placeholder_faults(scratch: Path) 
     assert "placeholder missing: name" in problems
     assert "placeholder not in the msgid: nom" in problems
     assert "'Page {page}': malformed placeholder" in problems
-    assert "'{n} member': lacks plural forms 1 (of 2)" in problems
+    assert "'{count} member': lacks plural forms 1 (of 2)" in problems
 
 
 def test_check_reports_plural_entries_lacking_forms_and_a_wrong_header(scratch: Path) -> None:
@@ -108,7 +108,7 @@ def test_check_reports_plural_entries_lacking_forms_and_a_wrong_header(scratch: 
             "Next": "التالي",
             "Welcome, {name}!": "مرحبًا يا {name}!",
             "Page {page}": "الصفحة {page}",
-            ("{n} member", "{n} members"): ("لا أعضاء", "عضو واحد", "عضوان"),
+            ("{count} member", "{count} members"): ("لا أعضاء", "عضو واحد", "عضوان"),
         },
     )
     catalog.mime_headers = [("Plural-Forms", "nplurals=3; plural=(n==0 ? 0 : n==1 ? 1 : 2);")]
@@ -119,7 +119,7 @@ def test_check_reports_plural_entries_lacking_forms_and_a_wrong_header(scratch: 
     assert "ar: Plural-Forms is" in problems
     catalog.mime_headers = [("Plural-Forms", tools.PLURAL_FORMS["ar"])]
     _write(tools.catalog_path("ar", scratch), catalog)
-    assert "'{n} member': lacks plural forms 3, 4, 5 (of 6)" in "\n".join(tools.check(scratch))
+    assert "'{count} member': lacks plural forms 3, 4, 5 (of 6)" in "\n".join(tools.check(scratch))
 
 
 def test_check_reports_catalogs_out_of_step_with_the_template(scratch: Path) -> None:
@@ -148,18 +148,22 @@ def test_update_keeps_translations_leaves_new_entries_empty_and_fills_english(
     with tools.catalog_path("en", scratch).open("rb") as fh:
         english = read_po(fh, locale="en")
     assert english.get("Welcome, {name}!").string == "Welcome, {name}!"
-    assert tuple(english.get("{n} member").string) == ("{n} member", "{n} members")
+    assert tuple(english.get("{count} member").string) == ("{count} member", "{count} members")
     with tools.catalog_path("ar", scratch).open("rb") as fh:
         arabic = read_po(fh, locale="ar")
     assert arabic.num_plurals == 6
-    assert len(arabic.get("{n} member").string) == 6
+    assert len(arabic.get("{count} member").string) == 6
 
 
 def test_compile_writes_mo_files_that_gettext_reads(scratch: Path) -> None:
     _write(
         tools.catalog_path("fr", scratch),
         _translated(
-            "fr", {"Next": "Suivant", ("{n} member", "{n} members"): ("{n} membre", "{n} membres")}
+            "fr",
+            {
+                "Next": "Suivant",
+                ("{count} member", "{count} members"): ("{count} membre", "{count} membres"),
+            },
         ),
     )
     written = tools.compile(scratch)
@@ -167,5 +171,5 @@ def test_compile_writes_mo_files_that_gettext_reads(scratch: Path) -> None:
     with written[0].open("rb") as fh:
         translations = stdlib_gettext.GNUTranslations(fh)
     assert translations.gettext("Next") == "Suivant"
-    assert translations.ngettext("{n} member", "{n} members", 0) == "{n} membre"
-    assert translations.ngettext("{n} member", "{n} members", 2) == "{n} membres"
+    assert translations.ngettext("{count} member", "{count} members", 0) == "{count} membre"
+    assert translations.ngettext("{count} member", "{count} members", 2) == "{count} membres"

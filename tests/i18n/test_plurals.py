@@ -8,7 +8,7 @@ import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
 
-from core.i18n import Catalogs, tools
+from core.i18n import Catalogs, ngettext, tools, use_locale
 
 ARABIC_SAMPLES = (0, 1, 2, 3, 11, 100)  # zero, one, two, few, many, other
 
@@ -69,3 +69,33 @@ def test_two_form_languages_put_the_boundary_where_grammar_does(
     translations = Catalogs(tools.catalog_path(locale).parents[2]).translations(locale)
     assert translations.plural(one) == 0
     assert translations.plural(many) == 1
+
+
+def test_counted_error_picks_the_form_and_groups_digits_in_the_readers_language() -> None:
+    from core.errors import CountedUserError
+
+    error = CountedUserError(
+        "Your message is too long ({count} character); the limit is {limit}.",
+        "Your message is too long ({count} characters); the limit is {limit}.",
+        12345,
+        limit=2000,
+    )
+    with use_locale("en"):
+        assert error.message == "Your message is too long (12,345 characters); the limit is 2,000."
+    with use_locale("fr"):
+        assert "12\u202f345 caractères" in error.message  # French groups with a narrow space
+    with use_locale("ar"):
+        assert "(12,345 حرفًا)" in error.message  # 12345 % 100 = 45: the "many" form
+
+
+def test_one_member_and_many_members_read_differently_in_each_language() -> None:
+    for locale in ("en", "fr", "de", "es", "it", "pt_BR"):
+        with use_locale(locale):
+            one = ngettext("{count} member", "{count} members", 1)
+            many = ngettext("{count} member", "{count} members", 7)
+        assert one.startswith("1") and many.startswith("7"), locale
+        assert one[1:] != many[1:], locale
+    with use_locale("ar"):
+        texts = [ngettext("{count} member", "{count} members", n) for n in ARABIC_SAMPLES]
+    assert texts[1] == "عضو واحد" and texts[2] == "عضوان"
+    assert len(set(texts)) == 6
