@@ -28,6 +28,7 @@ from core.bootstrap import App
 from core.chat import Actor, Audience, Button, ChatKind, Form, Incoming, Reply
 from core.db.models import Member
 from core.domain import Platform
+from core.groups.relay import relay_delete, relay_edit
 from core.i18n import gettext, use_locale
 
 from .locales import SlackLocales
@@ -36,6 +37,8 @@ from .render import (
     LINK_PREFIX,
     MAX_METADATA,
     PAGE_PREFIX,
+    mentioned_users,
+    plain_text,
     render_home,
     render_message,
     render_modal,
@@ -51,6 +54,10 @@ log = logging.getLogger(__name__)
 
 UMBRELLA = "/alumni"
 OFFER = "/offer"
+# Message subtypes people write (a file with a comment, a reply also sent to the channel,
+# /me); the others (joins, topic changes, bot messages...) are not conversation.
+RELAYED_SUBTYPES = frozenset({None, "file_share", "thread_broadcast", "me_message"})
+MAX_MENTION_LOOKUPS = 5  # users.info calls one message may cost
 
 
 def build_slack_app(
@@ -255,8 +262,89 @@ class SlackBridge:
             view = render_home(header, shown, tokens)
         await self.client.views_publish(user_id=user_id, view=view)
 
-    async def on_message(self) -> None:
-        """Channel messages are acknowledged; relaying them belongs to the groups feature."""
+    async def on_message(self, event: dict[str, Any], body: dict[str, Any]) -> None:
+        """A message in a channel the bot is in, or in its direct messages.
+
+        In a channel mapped to a group it is relayed to the group's other channels (through
+        the dispatcher, like on every platform); its edits and deletions follow the copies.
+        A direct message gets the dispatcher's hint. Messages of bots (the copies this bot
+        posts included) and service messages (joins, topic changes) are ignored, so nothing
+        loops between bridged channels."""
+        subtype = event.get("subtype")
+        channel_id = str(event.get("channel") or "")
+        team_id = str(event.get("team") or body.get("team_id") or "")
+        kind = _chat_kind(channel_id, "directmessage" if event.get("channel_type") == "im" else "")
+        if subtype == "message_changed":
+            await self._on_edit(event, team_id, channel_id, kind)
+            return
+        if subtype == "message_deleted":
+            await self._on_delete(event, team_id, channel_id, kind)
+            return
+        if subtype not in RELAYED_SUBTYPES or event.get("bot_id") or not event.get("user"):
+            return
+        incoming = await self._message_incoming(event, team_id, channel_id, kind)
+        if kind is ChatKind.PRIVATE and not incoming.text.strip():
+            return
+        replies = await self.app.dispatcher.handle(incoming)
+        await self._deliver(incoming, replies, respond=None, trigger_id=None)
+
+    async def _message_incoming(
+        self, message: dict[str, Any], team_id: str, channel_id: str, kind: ChatKind
+    ) -> Incoming:
+        user_id = str(message.get("user") or "")
+        raw = str(message.get("text") or "")
+        names = {
+            mentioned: await self.locales.display_name(team_id, mentioned)
+            for mentioned in mentioned_users(raw)[:MAX_MENTION_LOOKUPS]
+        }
+        ts = str(message.get("ts") or "")
+        thread = str(message.get("thread_ts") or "")
+        return Incoming(
+            platform=Platform.SLACK,
+            workspace=team_id,
+            user_id=user_id,
+            chat_id=channel_id,
+            chat_kind=kind,
+            display_name=await self.locales.display_name(team_id, user_id),
+            locale=await self.locales.get(team_id, user_id),
+            text=plain_text(raw, {k: v for k, v in names.items() if v}),
+            is_message=True,
+            message_id=ts or None,
+            reply_to=thread if thread and thread != ts else None,
+        )
+
+    async def _on_edit(
+        self, event: dict[str, Any], team_id: str, channel_id: str, kind: ChatKind
+    ) -> None:
+        message = event.get("message") or {}
+        if kind is not ChatKind.GROUP or not isinstance(message, dict):
+            return
+        if message.get("bot_id") or not message.get("user"):
+            return
+        previous = event.get("previous_message") or {}
+        if isinstance(previous, dict) and previous.get("text") == message.get("text"):
+            return  # an unfurl or a reaction count changed, not the text
+        incoming = await self._message_incoming(message, team_id, channel_id, kind)
+        edit_id = str(event.get("event_ts") or event.get("ts") or "") or None
+        await relay_edit(self.app, incoming, edit_id=edit_id)
+
+    async def _on_delete(
+        self, event: dict[str, Any], team_id: str, channel_id: str, kind: ChatKind
+    ) -> None:
+        deleted = str(event.get("deleted_ts") or "")
+        previous = event.get("previous_message") or {}
+        if kind is not ChatKind.GROUP or not deleted or not isinstance(previous, dict):
+            return
+        if previous.get("bot_id") or not previous.get("user"):
+            return
+        incoming = Incoming(
+            platform=Platform.SLACK,
+            workspace=team_id,
+            user_id=str(previous.get("user")),
+            chat_id=channel_id,
+            chat_kind=kind,
+        )
+        await relay_delete(self.app, incoming, message_id=deleted)
 
     # --- delivery -----------------------------------------------------------------------------
     async def _deliver(

@@ -30,6 +30,8 @@ __all__ = [
     "SlackMessage",
     "clip",
     "escape",
+    "mentioned_users",
+    "plain_text",
     "render_home",
     "render_message",
     "render_modal",
@@ -83,6 +85,38 @@ def escape(text: str) -> str:
 def unescape(text: str) -> str:
     """Undo Slack's escaping of slash-command text (``&lt;`` -> ``<``...)."""
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+_SLACK_ENTITY = re.compile(r"<([@#!]?)([^<>|]*)(?:\|([^<>]*))?>")
+
+
+def plain_text(text: str, names: Mapping[str, str] | None = None) -> str:
+    """A channel message as its readers saw it, for copies on other platforms.
+
+    ``<@U123>`` becomes ``@name`` (``names`` maps user ids to display names), ``<#C1|general>``
+    ``#general``, ``<https://x|label>`` ``label (https://x)``, ``<!here>`` ``@here`` (the
+    copies' renderers neutralise it), and ``&lt;`` ``&gt;`` ``&amp;`` their characters."""
+    names = names or {}
+
+    def entity(match: re.Match[str]) -> str:
+        sigil, target, label = match.group(1), match.group(2), match.group(3)
+        if sigil == "@":
+            return "@" + (label or names.get(target) or target)
+        if sigil == "#":
+            return "#" + (label or target)
+        if sigil == "!":
+            return "@" + (label or target.split("^", 1)[0])
+        if label and label != target and label != target.removeprefix("mailto:"):
+            return f"{label} ({target})"
+        return target.removeprefix("mailto:")
+
+    return unescape(_SLACK_ENTITY.sub(entity, text))
+
+
+def mentioned_users(text: str) -> list[str]:
+    """The user ids of the ``<@U123>`` mentions of a message, in order, once each."""
+    found = [m.group(2) for m in _SLACK_ENTITY.finditer(text) if m.group(1) == "@"]
+    return list(dict.fromkeys(found))
 
 
 def clip(text: str, limit: int) -> str:

@@ -41,6 +41,7 @@ class FakeSlack:
     token: str = BOT_TOKEN
     team_id: str = TEAM_ID
     locales: dict[str, str] = field(default_factory=dict)  # user id -> "fr-FR"
+    names: dict[str, str] = field(default_factory=dict)  # user id -> profile display name
     calls: list[Call] = field(default_factory=list)
     _faults: dict[str, _Fault] = field(default_factory=dict)
     _runner: web.AppRunner | None = None
@@ -184,7 +185,12 @@ class FakeSlack:
 
     def _users_info(self, params: dict[str, Any]) -> dict[str, Any]:
         user_id = str(params.get("user", ""))
-        user: dict[str, Any] = {"id": user_id, "team_id": self.team_id, "name": user_id.lower()}
+        user: dict[str, Any] = {
+            "id": user_id,
+            "team_id": self.team_id,
+            "name": user_id.lower(),
+            "profile": {"display_name": self.names.get(user_id, ""), "real_name": ""},
+        }
         if str(params.get("include_locale", "")).lower() in ("1", "true"):
             user["locale"] = self.locales.get(user_id, "en-US")
         return {"user": user}
