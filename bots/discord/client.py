@@ -12,7 +12,7 @@ import discord
 from core.chat import Reply
 
 from .commands import application_commands
-from .interactions import DirectMessage, InteractionEvent, InteractionHandler
+from .interactions import ChannelMessage, DirectMessage, InteractionEvent, InteractionHandler
 from .render import render_message
 from .transport import HttpTransport
 
@@ -43,7 +43,7 @@ def event_from(interaction: discord.Interaction[Any]) -> InteractionEvent:
 
 
 class _Events:
-    """The two gateway events the bot answers; mixed into the plain and the sharded client."""
+    """The gateway events the bot answers; mixed into the plain and the sharded client."""
 
     bot: DiscordBot
 
@@ -51,17 +51,73 @@ class _Events:
         await self.bot.handler.handle(event_from(interaction))
 
     async def on_message(self, message: discord.Message) -> None:
-        if message.author.bot or message.guild is not None:
-            return  # guild chatter is not for us (and comes without content anyway)
-        await self.bot.handler.handle_message(
-            DirectMessage(
+        if message.author.bot or message.webhook_id is not None:
+            return  # bots, the copies this bot posts included: nothing loops
+        if message.guild is None:
+            await self.bot.handler.handle_message(
+                DirectMessage(
+                    channel_id=str(message.channel.id),
+                    user_id=str(message.author.id),
+                    text=message.content,
+                    username=message.author.name,
+                    display_name=message.author.display_name,
+                )
+            )
+            return
+        if message.type not in CONVERSATION_TYPES:
+            return  # joins, pins, boosts: not conversation
+        reference = message.reference
+        await self.bot.handler.handle_channel_message(
+            ChannelMessage(
+                guild_id=str(message.guild.id),
                 channel_id=str(message.channel.id),
+                message_id=str(message.id),
                 user_id=str(message.author.id),
-                text=message.content,
+                text=_readable(message),
                 username=message.author.name,
                 display_name=message.author.display_name,
+                reply_to=str(reference.message_id)
+                if reference is not None and reference.message_id is not None
+                else None,
             )
         )
+
+    async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
+        message = payload.message
+        if payload.guild_id is None or "content" not in payload.data or message.author.bot:
+            return  # an embed resolved, or not a person's message in a guild
+        await self.bot.handler.handle_channel_edit(
+            ChannelMessage(
+                guild_id=str(payload.guild_id),
+                channel_id=str(payload.channel_id),
+                message_id=str(payload.message_id),
+                user_id=str(message.author.id),
+                text=_readable(message),
+                username=message.author.name,
+                display_name=message.author.display_name,
+            ),
+            edit_id=str(payload.data.get("edited_timestamp") or "") or None,
+        )
+
+    async def on_raw_message_delete(self, payload: discord.RawMessageDeleteEvent) -> None:
+        if payload.guild_id is None:
+            return
+        await self.bot.handler.handle_channel_delete(
+            guild_id=str(payload.guild_id),
+            channel_id=str(payload.channel_id),
+            message_id=str(payload.message_id),
+        )
+
+
+# What people write: plain messages and replies (not joins, pins, boosts, thread notices).
+CONVERSATION_TYPES = frozenset({discord.MessageType.default, discord.MessageType.reply})
+
+
+def _readable(message: discord.Message) -> str:
+    """The message as its readers saw it: mentions as @names (``clean_content``), then the
+    addresses of its attachments, which other platforms show as links."""
+    parts = [message.clean_content, *(a.url for a in message.attachments)]
+    return "\n".join(p for p in parts if p)
 
 
 class _Client(_Events, discord.Client):
@@ -98,9 +154,13 @@ class DiscordBot:
         guild_ready_timeout: float = 2.0,
         defer_after: float = 2.0,
         identify_delay: float = 5.0,
+        read_messages: bool = True,
     ) -> None:
+        """``read_messages`` asks for the privileged Message Content intent, which the relay of
+        channel messages needs (the bot owner enables it in the Developer Portal)."""
         self.app = app
-        intents = discord.Intents.default()  # no privileged intent: members, presences, content
+        intents = discord.Intents.default()  # no members or presences intent
+        intents.message_content = read_messages
         options: dict[str, Any] = {
             "intents": intents,
             "guild_ready_timeout": guild_ready_timeout,

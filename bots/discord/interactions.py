@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from core.chat import Button, ChatKind, Form, Incoming, Reply
 from core.domain import Platform
+from core.groups.relay import relay_delete, relay_edit
 from core.i18n import N_, gettext, use_locale
 
 from .autocomplete import suggestions
@@ -90,6 +91,35 @@ class DirectMessage:
     display_name: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class ChannelMessage:
+    """A person's message in a guild channel (relayed when the channel is a group's)."""
+
+    guild_id: str
+    channel_id: str
+    message_id: str
+    user_id: str
+    text: str
+    username: str = ""
+    display_name: str = ""
+    reply_to: str | None = None
+
+    def incoming(self) -> Incoming:
+        return Incoming(
+            platform=Platform.DISCORD,
+            workspace=self.guild_id,
+            user_id=self.user_id,
+            chat_id=self.channel_id,
+            chat_kind=ChatKind.GROUP,
+            display_name=self.display_name,
+            handle=self.username or None,
+            text=self.text,
+            is_message=True,
+            message_id=self.message_id,
+            reply_to=self.reply_to,
+        )
+
+
 class InteractionHandler:
     def __init__(self, app: App, transport: Transport, *, defer_after: float = 2.0) -> None:
         self.app = app
@@ -139,6 +169,33 @@ class InteractionHandler:
                 )
         except Exception:
             log.exception("direct message failed channel=%s", message.channel_id)
+
+    async def handle_channel_message(self, message: ChannelMessage) -> None:
+        """A message in a guild channel: relayed to the group's other channels when the
+        channel is mapped (the dispatcher decides; nothing answers in the channel)."""
+        if not message.text.strip():
+            return
+        try:
+            await self.app.dispatcher.handle(message.incoming())
+        except Exception:
+            log.exception("channel message failed channel=%s", message.channel_id)
+
+    async def handle_channel_edit(self, message: ChannelMessage, *, edit_id: str | None) -> None:
+        """An edited channel message: the copies of a relayed message follow."""
+        try:
+            await relay_edit(self.app, message.incoming(), edit_id=edit_id)
+        except Exception:
+            log.exception("channel edit failed channel=%s", message.channel_id)
+
+    async def handle_channel_delete(
+        self, *, guild_id: str, channel_id: str, message_id: str
+    ) -> None:
+        """A deleted channel message: the copies of a relayed message are deleted too."""
+        gone = ChannelMessage(guild_id, channel_id, message_id, user_id="", text="")
+        try:
+            await relay_delete(self.app, gone.incoming(), message_id=message_id)
+        except Exception:
+            log.exception("channel deletion failed channel=%s", channel_id)
 
     # --- the kinds of interaction -----------------------------------------------------------
 

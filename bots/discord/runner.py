@@ -48,22 +48,38 @@ async def run_discord(
     Raises ``discord.LoginFailure`` for a wrong token; the token itself is never logged.
     """
     configure_endpoints(api_url, gateway_url)
-    bot = DiscordBot(
-        app,
-        shard_count=shard_count,
-        shard_ids=shard_ids,
-        guild_ready_timeout=guild_ready_timeout,
-        defer_after=defer_after,
-    )
-    try:
-        await bot.start(token)
-        log.info("discord bot started api=%s", api_url)
-        connection = bot.connection
-        assert connection is not None
-        stopping = asyncio.create_task(stop.wait())
-        done, _ = await asyncio.wait({stopping, connection}, return_when=asyncio.FIRST_COMPLETED)
-        stopping.cancel()
-        if connection in done:
-            connection.result()  # re-raise what ended the connection
-    finally:
-        await bot.close()
+    read_messages = True
+    while True:
+        bot = DiscordBot(
+            app,
+            shard_count=shard_count,
+            shard_ids=shard_ids,
+            guild_ready_timeout=guild_ready_timeout,
+            defer_after=defer_after,
+            read_messages=read_messages,
+        )
+        try:
+            await _serve(bot, token, api_url, stop)
+            return
+        except discord.PrivilegedIntentsRequired:
+            if not read_messages:
+                raise
+            log.warning(
+                "discord refused the Message Content intent: channel messages are not relayed "
+                "from Discord until it is enabled for the bot in the Developer Portal"
+            )
+            read_messages = False
+        finally:
+            await bot.close()
+
+
+async def _serve(bot: DiscordBot, token: str, api_url: str, stop: asyncio.Event) -> None:
+    await bot.start(token)
+    log.info("discord bot started api=%s", api_url)
+    connection = bot.connection
+    assert connection is not None
+    stopping = asyncio.create_task(stop.wait())
+    done, _ = await asyncio.wait({stopping, connection}, return_when=asyncio.FIRST_COMPLETED)
+    stopping.cancel()
+    if connection in done:
+        connection.result()  # re-raise what ended the connection

@@ -31,6 +31,7 @@ from telegram.warnings import PTBDeprecationWarning
 from core.bootstrap import App
 from core.chat import ChatKind, Incoming, Reply
 from core.domain import Platform
+from core.groups.relay import relay_edit
 from core.i18n import N_, gettext, use_locale
 
 from .render import PAGER_PREFIX, RenderedReply, TelegramMessage, render_reply
@@ -74,6 +75,10 @@ class TelegramBridge:
             # an unknown /command in a private chat gets the core's "unknown command" answer
             MessageHandler(new & filters.COMMAND & filters.ChatType.PRIVATE, self.on_command),
             MessageHandler(new & filters.TEXT & ~filters.COMMAND, self.on_text),
+            MessageHandler(
+                filters.UpdateType.EDITED_MESSAGE & filters.TEXT & filters.ChatType.GROUPS,
+                self.on_edit,
+            ),
             CallbackQueryHandler(self.on_callback),
         ]
 
@@ -109,9 +114,32 @@ class TelegramBridge:
         message = update.message
         if message is None or not message.text:
             return
-        incoming = self.incoming(update, text=message.text, is_message=is_message)
+        answered = message.reply_to_message
+        incoming = self.incoming(
+            update,
+            text=message.text,
+            is_message=is_message,
+            message_id=str(message.message_id),  # a group's messages are relayed by id
+            reply_to=str(answered.message_id) if answered is not None else None,
+        )
         if incoming is not None:
             await self.deliver(context.bot, incoming, await self.app.dispatcher.handle(incoming))
+
+    async def on_edit(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        """An edited group message: the copies of a relayed message follow the new text."""
+        message = update.edited_message
+        if message is None or not message.text:
+            return
+        incoming = self.incoming(update, text=message.text, is_message=True)
+        if incoming is None:
+            return
+        edited = message.edit_date
+        await relay_edit(
+            self.app,
+            incoming,
+            message_id=str(message.message_id),
+            edit_id=edited.isoformat() if edited is not None else None,
+        )
 
     async def on_callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query

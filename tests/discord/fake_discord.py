@@ -33,6 +33,9 @@ BODY: web.RequestKey[Any] = web.RequestKey("body", object)
 _snowflakes = itertools.count(1200000000000000000)
 
 
+MESSAGE_CONTENT = 1 << 15  # the privileged intent a bot needs to read guild messages
+
+
 def snowflake() -> str:
     return str(next(_snowflakes))
 
@@ -96,11 +99,17 @@ class Connection:
     shard: tuple[int, int] = (0, 1)
     identified: asyncio.Event = field(default_factory=asyncio.Event)
     sequence: int = 0
+    intents: int = 0
 
 
 class FakeDiscord:
-    def __init__(self, *, guilds: tuple[str, ...] = (GUILD_ID,)) -> None:
+    def __init__(
+        self, *, guilds: tuple[str, ...] = (GUILD_ID,), message_content_allowed: bool = True
+    ) -> None:
         self.guilds = guilds
+        # Whether the bot's owner enabled the privileged Message Content intent: if not, an
+        # IDENTIFY asking for it is closed with 4014, as Discord does.
+        self.message_content_allowed = message_content_allowed
         self.calls: list[Call] = []
         self.commands: list[dict[str, Any]] = []
         self.interactions: dict[str, Interaction] = {}
@@ -422,6 +431,10 @@ class FakeDiscord:
         if data.get("token") != BOT_TOKEN:
             await connection.ws.close(code=4004, message=b"Authentication failed.")
             return
+        connection.intents = int(data.get("intents") or 0)
+        if connection.intents & MESSAGE_CONTENT and not self.message_content_allowed:
+            await connection.ws.close(code=4014, message=b"Disallowed intent(s).")
+            return
         shard = tuple(data.get("shard") or (0, 1))
         connection.shard = (int(shard[0]), int(shard[1]))
         mine = [g for g in self.guilds if self._shard_of(g, connection.shard[1]) == shard[0]]
@@ -574,6 +587,68 @@ class FakeDiscord:
         }
         payload["author"]["bot"] = False
         await self._dispatch(self._connection_for(None), "MESSAGE_CREATE", payload)
+
+    async def guild_message(
+        self,
+        content: str,
+        *,
+        user_id: str,
+        username: str = "someone",
+        channel_id: str = CHANNEL_ID,
+        guild_id: str = GUILD_ID,
+        reply_to: str | None = None,
+        message_id: str | None = None,
+        bot: bool = False,
+        kind: int = 0,
+        attachments: tuple[str, ...] = (),
+    ) -> str:
+        """Push a MESSAGE_CREATE in a guild channel; returns the message id. Without the
+        Message Content intent, Discord sends the content empty; so does this fake."""
+        connection = self._connection_for(guild_id)
+        payload = {
+            **self._message({"content": content}, channel_id=channel_id, message_id=message_id),
+            "guild_id": guild_id,
+            "type": 19 if reply_to else kind,
+            "author": {**user_payload(user_id, username), "bot": bot},
+            "member": {"roles": [], "joined_at": _now(), "deaf": False, "mute": False},
+            "attachments": [
+                {"id": snowflake(), "filename": url.rsplit("/", 1)[-1], "url": url,
+                 "proxy_url": url, "size": 1}
+                for url in attachments
+            ],
+        }  # fmt: skip
+        if reply_to:
+            payload["message_reference"] = {
+                "message_id": reply_to, "channel_id": channel_id, "guild_id": guild_id,
+            }  # fmt: skip
+        if not connection.intents & MESSAGE_CONTENT:
+            payload["content"] = ""
+        await self._dispatch(connection, "MESSAGE_CREATE", payload)
+        return str(payload["id"])
+
+    async def guild_message_update(
+        self,
+        message_id: str,
+        content: str,
+        *,
+        user_id: str,
+        username: str = "someone",
+        channel_id: str = CHANNEL_ID,
+        guild_id: str = GUILD_ID,
+    ) -> None:
+        payload = {
+            **self._message({"content": content}, channel_id=channel_id, message_id=message_id),
+            "guild_id": guild_id,
+            "author": {**user_payload(user_id, username), "bot": False},
+            "edited_timestamp": _now(),
+        }
+        await self._dispatch(self._connection_for(guild_id), "MESSAGE_UPDATE", payload)
+
+    async def guild_message_delete(
+        self, message_id: str, *, channel_id: str = CHANNEL_ID, guild_id: str = GUILD_ID
+    ) -> None:
+        payload = {"id": message_id, "channel_id": channel_id, "guild_id": guild_id}
+        await self._dispatch(self._connection_for(guild_id), "MESSAGE_DELETE", payload)
 
 
 def _json(data: Any, *, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
