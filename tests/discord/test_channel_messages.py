@@ -10,7 +10,7 @@ import logging
 from collections.abc import AsyncIterator
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 
 from bots.discord import DiscordBot, run_discord
 from core.bootstrap import App
@@ -22,7 +22,9 @@ from tests.groups.conftest import (  # noqa: F401 - people is a fixture
     create_group,
     in_channel,
     people,
+    queued,
     say,
+    settled,
 )
 
 from .conftest import start_bot
@@ -84,30 +86,13 @@ async def _rows(app: App, kind: str = "relay") -> list[OutboxMessage]:
         return list(rows.all())
 
 
-async def _count(app: App, kind: str = "relay") -> int:
-    async with app.db.sessions() as session:
-        found = await session.scalar(
-            select(func.count()).select_from(OutboxMessage).where(OutboxMessage.kind == kind)
-        )
-    return int(found or 0)
-
-
-async def _settled(app: App, kind: str, expected: int) -> None:
-    """Wait until ``expected`` rows of ``kind`` are queued (the gateway is asynchronous)."""
-    for _ in range(500):
-        if await _count(app, kind) >= expected:
-            break
-        await asyncio.sleep(0.01)
-    assert await _count(app, kind) == expected
-
-
 async def test_a_channel_message_and_its_attachment_reach_telegram_and_slack(
     bridged: App, running: DiscordBot, fake_discord: FakeDiscord
 ) -> None:
     await fake_discord.guild_message(
         "Slides from tonight", user_id=ANA, attachments=("https://cdn.example/talk.pdf",)
     )
-    await _settled(bridged, "relay", 2)
+    await settled(bridged, "relay", 2)
     rows = await _rows(bridged)
     assert sorted(r.platform for r in rows) == ["slack", "telegram"]
     for row in rows:
@@ -122,7 +107,7 @@ async def test_bots_the_bots_own_copies_and_service_messages_are_not_relayed(
     await fake_discord.guild_message("Li (Slack): hi", user_id="1100000000000000002", bot=True)
     await fake_discord.guild_message("", user_id=ANA, kind=7)  # "Ana joined the server"
     await fake_discord.guild_message("a marker, relayed", user_id=ANA)
-    await _settled(bridged, "relay", 2)  # only the marker: events arrive in order
+    await settled(bridged, "relay", 2)  # only the marker: events arrive in order
     assert {Reply.from_dict(r.reply).text for r in await _rows(bridged)} == {
         "Ana Souza (Discord): a marker, relayed"
     }
@@ -133,7 +118,7 @@ async def test_replies_edits_and_deletions_follow_across_platforms(
 ) -> None:
     first = await fake_discord.guild_message("Who comes on Friday?", user_id=ZOE)
     await fake_discord.guild_message("Me!", user_id=ANA, reply_to=first)
-    await _settled(bridged, "relay", 4)
+    await settled(bridged, "relay", 4)
     async with bridged.db.sessions() as session:
         relays = {r.source_message_id: r for r in await session.scalars(select(GroupRelay))}
     answer = next(r for r in relays.values() if r.text == "Me!")
@@ -146,13 +131,13 @@ async def test_replies_edits_and_deletions_follow_across_platforms(
                 .values(state="sent", platform_message_id=f"sent-{n}")
             )
     await fake_discord.guild_message_update(first, "Who comes on Saturday?", user_id=ZOE)
-    await _settled(bridged, "relay_edit", 2)
+    await settled(bridged, "relay_edit", 2)
     edits = await _rows(bridged, "relay_edit")
     assert {Reply.from_dict(e.reply).text for e in edits} == {
         "Zoë Nguyễn (Discord): Who comes on Saturday?"
     }
     await fake_discord.guild_message_delete(first)
-    await _settled(bridged, "relay_delete", 2)
+    await settled(bridged, "relay_delete", 2)
 
 
 async def test_without_the_message_content_intent_the_bot_runs_and_relays_nothing_unread(
@@ -182,7 +167,7 @@ async def test_without_the_message_content_intent_the_bot_runs_and_relays_nothin
         # first, on the same connection) has been handled too.
         await fake.message("/help", user_id=ANA, channel_id=DM_CHANNEL)
         await wait_for(lambda: fake.messages_in(DM_CHANNEL))
-        assert await _count(bridged) == 0
+        assert await queued(bridged) == 0
     finally:
         stop.set()
         await asyncio.wait_for(task, timeout=5)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 
 import pytest
+from sqlalchemy import func, select
 
 from core.bootstrap import App
 from core.chat import ChatKind, Incoming, Reply
-from core.db.models import Member, PlatformAccount, RoleGrant
+from core.db.models import Member, OutboxMessage, PlatformAccount, RoleGrant
 from core.directory.countries import ensure_countries
 from core.domain import Platform, Role, fold
 
@@ -144,3 +146,22 @@ async def map_everywhere(app: App, person: str, group: str) -> None:
             in_channel(platform, person, f"/groups map {group} link:{link}")
         )
         assert not reply.error, reply.text
+
+
+async def queued(app: App, kind: str = "relay") -> int:
+    """How many outbox messages of ``kind`` (relay, relay_edit, relay_delete) are queued."""
+    async with app.db.sessions() as session:
+        found = await session.scalar(
+            select(func.count()).select_from(OutboxMessage).where(OutboxMessage.kind == kind)
+        )
+    return int(found or 0)
+
+
+async def settled(app: App, kind: str, expected: int) -> None:
+    """Wait until ``expected`` messages of ``kind`` are queued (a real adapter handles its
+    updates in the background), then check no more were."""
+    for _ in range(500):
+        if await queued(app, kind) >= expected:
+            break
+        await asyncio.sleep(0.01)
+    assert await queued(app, kind) == expected

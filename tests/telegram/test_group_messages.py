@@ -4,11 +4,10 @@ copies, and bots are not relayed."""
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 
 from core.bootstrap import App
 from core.chat import Reply
@@ -20,7 +19,9 @@ from tests.groups.conftest import (  # noqa: F401 - people is a fixture
     create_group,
     map_everywhere,
     people,
+    queued,
     say,
+    settled,
 )
 
 from .conftest import RunningBot
@@ -43,31 +44,15 @@ async def bridged(app: App, people: People) -> App:  # noqa: F811
     return app
 
 
-async def _count(app: App, kind: str) -> int:
-    async with app.db.sessions() as session:
-        found = await session.scalar(
-            select(func.count()).select_from(OutboxMessage).where(OutboxMessage.kind == kind)
-        )
-    return int(found or 0)
-
-
-async def _settled(app: App, kind: str, expected: int) -> None:
-    for _ in range(500):
-        if await _count(app, kind) >= expected:
-            break
-        await asyncio.sleep(0.01)
-    assert await _count(app, kind) == expected
-
-
 async def test_group_messages_replies_and_edits_reach_slack_and_discord(
     bridged: App, polling_bot: RunningBot, fake_api: FakeBotApi
 ) -> None:
     first = await fake_api.push_message("Who comes on Friday?", user_id=ANA, chat_id=GROUP_CHAT)
-    await _settled(bridged, "relay", 2)
+    await settled(bridged, "relay", 2)
     answer = fake_api.message_update("Me!", user_id=ANA, chat_id=GROUP_CHAT)
     answer["message"]["reply_to_message"] = first["message"]
     await fake_api.push(answer)
-    await _settled(bridged, "relay", 4)
+    await settled(bridged, "relay", 4)
     async with bridged.db.sessions() as session:
         relays = {r.text: r for r in await session.scalars(select(GroupRelay))}
         copies = list(await session.scalars(select(OutboxMessage)))
@@ -89,7 +74,7 @@ async def test_group_messages_replies_and_edits_reach_slack_and_discord(
         "edit_date": int(dt.datetime(2026, 3, 2, tzinfo=dt.UTC).timestamp()),
     }
     await fake_api.push({"update_id": 10_000, "edited_message": edited})
-    await _settled(bridged, "relay_edit", 2)
+    await settled(bridged, "relay_edit", 2)
 
 
 async def test_messages_of_bots_in_the_group_are_not_relayed(
@@ -100,7 +85,7 @@ async def test_messages_of_bots_in_the_group_are_not_relayed(
         fake_api.message_update("beep", user_id=7007, chat_id=GROUP_CHAT, user=robot)
     )
     await fake_api.push_message("a marker, relayed", user_id=ANA, chat_id=GROUP_CHAT)
-    await _settled(bridged, "relay", 2)  # updates are handled in order: only the marker
+    await settled(bridged, "relay", 2)  # updates are handled in order: only the marker
     async with bridged.db.sessions() as session:
         texts = {r.text for r in await session.scalars(select(GroupRelay))}
     assert texts == {"a marker, relayed"}
