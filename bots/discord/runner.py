@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 import discord.gateway
@@ -42,10 +42,12 @@ async def run_discord(
     shard_ids: Sequence[int] | None = None,
     guild_ready_timeout: float = 2.0,
     defer_after: float = 2.0,
+    on_ready: Callable[[], None] | None = None,
 ) -> None:
     """Run the Discord bot until ``stop`` is set (or the connection fails for good).
 
     Raises ``discord.LoginFailure`` for a wrong token; the token itself is never logged.
+    ``on_ready`` is called once the gateway said READY (and the guilds arrived).
     """
     configure_endpoints(api_url, gateway_url)
     bot = DiscordBot(
@@ -61,9 +63,17 @@ async def run_discord(
         connection = bot.connection
         assert connection is not None
         stopping = asyncio.create_task(stop.wait())
+        ready = asyncio.create_task(_when_ready(bot, on_ready))
         done, _ = await asyncio.wait({stopping, connection}, return_when=asyncio.FIRST_COMPLETED)
         stopping.cancel()
+        ready.cancel()
         if connection in done:
             connection.result()  # re-raise what ended the connection
     finally:
         await bot.close()
+
+
+async def _when_ready(bot: DiscordBot, on_ready: Callable[[], None] | None) -> None:
+    await bot.wait_until_ready()
+    if on_ready is not None:
+        on_ready()
