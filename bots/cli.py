@@ -100,13 +100,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"alumni: error: {exc}", file=sys.stderr)
         return 2
-    logging.basicConfig(
-        level=settings.log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    if settings.log_level.lower() != "debug":
-        logging.getLogger("alembic").setLevel(logging.WARNING)
+    from bots.logs import configure_logging
+
+    configure_logging(settings)
     try:
         return asyncio.run(_dispatch(args, settings))
     except UserError as exc:

@@ -1,11 +1,13 @@
 """`alumni run [--role ...]`: the platform's processes.
 
-Roles: ``web`` serves HTTP (health, Slack events, the Telegram webhook) on ALUMNI_HTTP_HOST /
-ALUMNI_HTTP_PORT; ``bots`` keeps Telegram long polling and the Discord gateway; ``senders``
-drain the outbox for every configured platform; ``scheduler`` fires scheduled jobs (once per
-period across the cluster). ``alumni run`` alone runs them all in one process, the embedded
-default; a deployment runs many ``web``/``bots``/``senders`` and a few ``scheduler``
-processes on one PostgreSQL.
+Roles: ``web`` serves HTTP (health, readiness, metrics, public feeds, Slack events, the
+Telegram webhook) on ALUMNI_HTTP_HOST / ALUMNI_HTTP_PORT; ``bots`` keeps Telegram long
+polling and the Discord gateway; ``senders`` drain the outbox for every configured
+platform; ``scheduler`` fires scheduled jobs (once per period across the cluster).
+``alumni run`` alone runs them all in one process, the embedded default; a deployment runs
+many ``web``/``bots``/``senders`` and a few ``scheduler`` processes on one PostgreSQL. A
+process without the web role serves only ``/healthz``, ``/readyz`` and ``/metrics``, on
+ALUMNI_METRICS_PORT when it is set.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from collections.abc import Awaitable, Callable, Sequence
 
 from aiohttp import web
 
+from bots.web import Metrics, Readiness, build_web_app
 from core.bootstrap import App
 from core.config import Settings
 from core.delivery.limits import real_time
@@ -47,10 +50,6 @@ def configured_platforms(settings: Settings) -> list[str]:
     return found
 
 
-async def _healthz(_request: web.Request) -> web.Response:
-    return web.json_response({"status": "ok"})
-
-
 def build_senders(app: App, settings: Settings) -> list[Sender]:
     """One outbox sender per configured platform."""
     senders: list[Sender] = []
@@ -66,13 +65,27 @@ async def run_platforms(
     settings: Settings,
     stop: asyncio.Event | None = None,
     roles: Sequence[str] = ROLES,
+    metrics: Metrics | None = None,
 ) -> None:
-    """Run the given roles until ``stop`` is set (SIGINT/SIGTERM set it when none is given)."""
+    """Run the given roles until ``stop`` is set (SIGINT/SIGTERM set it when none is given).
+
+    ``metrics`` (a fresh ``Metrics`` when None) becomes ``app.observer`` and is what this
+    process's ``/metrics`` serves.
+    """
     stop = stop or _stop_on_signals()
-    http_app = web.Application()
-    http_app.router.add_get("/healthz", _healthz)
+    metrics = metrics or Metrics()
+    app.observer = metrics
+    readiness = Readiness(app.db)
+    http_app = build_web_app(app, metrics=metrics, readiness=readiness, public="web" in roles)
     tasks: list[asyncio.Task[None]] = []
     cleanups: list[Callable[[], Awaitable[None]]] = []
+
+    def track(task: asyncio.Task[None], part: str) -> asyncio.Task[None]:
+        """``part`` is not ready once its task has ended, whatever ended it."""
+        readiness.expect(part)
+        task.add_done_callback(lambda _task: readiness.set(part, False))
+        tasks.append(task)
+        return task
 
     if "web" in roles and settings.slack_bot_token and settings.slack_signing_secret:
         from bots.slack import build_slack_app, mount_slack
@@ -84,6 +97,7 @@ async def run_platforms(
             api_url=settings.slack_api_url,
         )
         mount_slack(http_app, bolt)
+        readiness.set("slack")
         log.info("slack: POST /slack/events")
 
     telegram_webhook = settings.telegram_webhook_url is not None
@@ -91,7 +105,7 @@ async def run_platforms(
     if settings.telegram_token is not None and wants_telegram:
         from bots.telegram import run_telegram
 
-        tasks.append(
+        track(
             asyncio.create_task(
                 run_telegram(
                     app,
@@ -103,15 +117,17 @@ async def run_platforms(
                     else None,
                     http_app=http_app,
                     stop=stop,
+                    on_ready=lambda: readiness.set("telegram"),
                 ),
                 name="telegram",
-            )
+            ),
+            "telegram",
         )
 
     if settings.discord_token is not None and "bots" in roles:
         from bots.discord import run_discord
 
-        tasks.append(
+        track(
             asyncio.create_task(
                 run_discord(
                     app,
@@ -120,9 +136,11 @@ async def run_platforms(
                     gateway_url=settings.discord_gateway_url,
                     stop=stop,
                     shard_count=settings.discord_shard_count,
+                    on_ready=lambda: readiness.set("discord"),
                 ),
                 name="discord",
-            )
+            ),
+            "discord",
         )
 
     if "senders" in roles:
@@ -139,14 +157,18 @@ async def run_platforms(
                 clock=app.clock,
                 now=now,
                 sleep=sleep,
+                observer=metrics,
             )
-            tasks.append(asyncio.create_task(worker.run(stop), name=f"sender-{sender.platform}"))
+            part = f"sender:{sender.platform.value}"
+            track(asyncio.create_task(worker.run(stop), name=f"sender-{sender.platform}"), part)
+            readiness.set(part)
             log.info("sender: %s", sender.platform.value)
 
     if "scheduler" in roles:
         scheduler = Scheduler(app.db, app.clock, runner=f"{socket.gethostname()}:{os.getpid()}")
         register_jobs(scheduler, app)
         scheduler.start()
+        readiness.set("scheduler")
 
         async def stop_scheduler() -> None:
             scheduler.shutdown()
@@ -154,12 +176,13 @@ async def run_platforms(
         cleanups.append(stop_scheduler)
         log.info("scheduler: %d jobs", len(scheduler.jobs))
 
-    if "web" in roles:
+    port = settings.http_port if "web" in roles else settings.metrics_port
+    if port is not None:
         runner = web.AppRunner(http_app, access_log=None)
         await runner.setup()
-        site = web.TCPSite(runner, settings.http_host, settings.http_port)
+        site = web.TCPSite(runner, settings.http_host, port)
         await site.start()
-        log.info("http: listening on %s:%s", settings.http_host, settings.http_port)
+        log.info("http: listening on %s:%s", settings.http_host, port)
         cleanups.append(runner.cleanup)
     try:
         waiting = asyncio.create_task(stop.wait())

@@ -15,6 +15,7 @@ from .db import Database, create_database, upgrade
 from .directory import commands as directory_commands
 from .events import commands as events_commands
 from .groups import commands as groups_commands
+from .observe import NullObserver, Observer
 from .offers import commands as offers_commands
 
 __all__ = ["App", "build_app", "build_registry"]
@@ -37,6 +38,7 @@ class App:
     db: Database
     registry: CommandRegistry
     clock: Clock = field(default_factory=SystemClock)
+    observer: Observer = field(default_factory=NullObserver)
     callbacks: CallbackStore = field(init=False)
     forms: FormStepper = field(init=False)
     dispatcher: Dispatcher = field(init=False)

@@ -37,6 +37,8 @@ class Settings(BaseSettings):
     log_level: Annotated[str, Field(pattern=r"^(?i:debug|info|warning|error|critical)$")] = "info"
     http_host: str = "127.0.0.1"
     http_port: Annotated[int, Field(ge=0, le=65535)] = 8080
+    # A process without the web role serves /healthz, /readyz and /metrics here, if set.
+    metrics_port: Annotated[int, Field(ge=0, le=65535)] | None = None
 
     telegram_token: SecretStr | None = None
     telegram_api_url: str = "https://api.telegram.org/bot"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 import discord.gateway
@@ -42,10 +42,12 @@ async def run_discord(
     shard_ids: Sequence[int] | None = None,
     guild_ready_timeout: float = 2.0,
     defer_after: float = 2.0,
+    on_ready: Callable[[], None] | None = None,
 ) -> None:
     """Run the Discord bot until ``stop`` is set (or the connection fails for good).
 
     Raises ``discord.LoginFailure`` for a wrong token; the token itself is never logged.
+    ``on_ready`` is called once the gateway said READY (and the guilds arrived).
     """
     configure_endpoints(api_url, gateway_url)
     read_messages = True
@@ -59,7 +61,7 @@ async def run_discord(
             read_messages=read_messages,
         )
         try:
-            await _serve(bot, token, api_url, stop)
+            await _serve(bot, token, api_url, stop, on_ready)
             return
         except discord.PrivilegedIntentsRequired:
             if not read_messages:
@@ -73,13 +75,27 @@ async def run_discord(
             await bot.close()
 
 
-async def _serve(bot: DiscordBot, token: str, api_url: str, stop: asyncio.Event) -> None:
+async def _serve(
+    bot: DiscordBot,
+    token: str,
+    api_url: str,
+    stop: asyncio.Event,
+    on_ready: Callable[[], None] | None,
+) -> None:
     await bot.start(token)
     log.info("discord bot started api=%s", api_url)
     connection = bot.connection
     assert connection is not None
     stopping = asyncio.create_task(stop.wait())
+    ready = asyncio.create_task(_when_ready(bot, on_ready))
     done, _ = await asyncio.wait({stopping, connection}, return_when=asyncio.FIRST_COMPLETED)
     stopping.cancel()
+    ready.cancel()
     if connection in done:
         connection.result()  # re-raise what ended the connection
+
+
+async def _when_ready(bot: DiscordBot, on_ready: Callable[[], None] | None) -> None:
+    await bot.wait_until_ready()
+    if on_ready is not None:
+        on_ready()

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 
+from ..redact import SecretRedactor, redact
+
 __all__ = ["REDACTED", "Redaction", "TokenRedactor", "redacted"]
 
 REDACTED = "<telegram-token>"
@@ -16,27 +18,14 @@ _FAMILIES = ("httpx", "httpcore", "telegram", "bots.telegram")
 
 
 def redacted(text: str, token: str) -> str:
-    return text.replace(token, REDACTED) if token else text
+    return redact(text, {token: REDACTED})
 
 
-class TokenRedactor(logging.Filter):
+class TokenRedactor(SecretRedactor):
     """Rewrites a record whose message or exception text contains the token."""
 
     def __init__(self, token: str) -> None:
-        super().__init__()
-        self._token = token
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        trace = ""
-        if record.exc_info and record.exc_info[1] is not None:
-            trace = logging.Formatter().formatException(record.exc_info)
-        if self._token in trace:
-            message = f"{message}\n{trace}"
-            record.exc_info, record.exc_text = None, None
-        if self._token in message:
-            record.msg, record.args = redacted(message, self._token), ()
-        return True
+        super().__init__({token: REDACTED})
 
 
 def _loggers() -> list[logging.Logger]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from aiohttp import web
@@ -71,6 +71,7 @@ def run_telegram(
     stop: asyncio.Event,
     poll_timeout: float = 10.0,
     max_retry_wait: float = 30.0,
+    on_ready: Callable[[], None] | None = None,
 ) -> Coroutine[Any, Any, None]:
     """The Telegram bot, to await (or wrap in a task) until ``stop`` is set.
 
@@ -78,6 +79,7 @@ def run_telegram(
     ``http_app`` right away (this function is not ``async`` so that the route exists before
     the caller starts its HTTP server) and ``setWebhook`` is called once the bot is up.
     Raises ``TelegramStartError`` when the bot cannot start; the token is never logged.
+    ``on_ready`` is called once updates are being received.
     """
     webhook = webhook_url is not None
     if webhook:
@@ -105,6 +107,7 @@ def run_telegram(
         webhook_secret=webhook_secret,
         stop=stop,
         poll_timeout=poll_timeout,
+        on_ready=on_ready,
     )
 
 
@@ -118,6 +121,7 @@ async def _run(
     webhook_secret: str | None,
     stop: asyncio.Event,
     poll_timeout: float,
+    on_ready: Callable[[], None] | None,
 ) -> None:
     try:
         await _initialize(application, token)
@@ -139,6 +143,8 @@ async def _run(
                     error_callback=_polling_failed,
                 )
                 log.info("telegram: @%s polling", application.bot.username)
+            if on_ready is not None:
+                on_ready()
             await stop.wait()
         except TelegramError as exc:
             raise TelegramStartError(redacted(f"telegram: {describe(exc)}", token)) from None

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
@@ -29,14 +30,41 @@ log = logging.getLogger(__name__)
 
 
 class Dispatcher:
-    def __init__(self, app: App) -> None:
+    def __init__(self, app: App, timer: Callable[[], float] = time.perf_counter) -> None:
         self.app = app
+        self._timer = timer
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
         """The replies to send back; never raises for anything the user sent.
 
         Empty only for a plain message in a group chat that nothing was waiting for.
+        Each call is reported to ``app.observer`` (command, outcome, duration).
         """
+        started = self._timer()
+        outcome = "error"
+        try:
+            replies, outcome = await self._handle(incoming)
+            return replies
+        finally:
+            self.app.observer.command_handled(
+                incoming.platform.value,
+                self._label(incoming),
+                outcome,
+                self._timer() - started,
+            )
+
+    def _label(self, incoming: Incoming) -> str:
+        """A bounded name for metrics: a registered command or action, never user text."""
+        if incoming.action in (forms.CHOOSE, forms.SKIP):
+            return "form"
+        if incoming.is_message:
+            return "message"
+        if incoming.action is not None:
+            return incoming.action if self.app.registry.get_action(incoming.action) else "unknown"
+        name = _command_name(incoming.text)
+        return name if self.app.registry.get(name) is not None else "unknown"
+
+    async def _handle(self, incoming: Incoming) -> tuple[list[Reply], str]:
         actor = await self.identify(incoming)
         with use_locale(actor.locale):
             try:
@@ -45,7 +73,7 @@ class Dispatcher:
                 if incoming.platform not in MODAL_PLATFORMS:
                     replies = await self._forms_as_dialogue(incoming, replies)
             except UserError as exc:
-                return [Reply(text=exc.message, error=True)]
+                return [Reply(text=exc.message, error=True)], "refused"
             except Exception:
                 request_id = uuid.uuid4().hex[:12]
                 log.exception(
@@ -63,8 +91,8 @@ class Dispatcher:
                         ),
                         error=True,
                     )
-                ]
-        return replies
+                ], "error"
+        return replies, "ok"
 
     async def _run(self, actor: Actor, incoming: Incoming) -> Reply | Sequence[Reply]:
         ctx = CommandContext(app=self.app, actor=actor, incoming=incoming)

@@ -18,7 +18,9 @@ import contextlib
 import datetime as dt
 import logging
 import random
+import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +31,7 @@ from ..clock import Clock
 from ..db import Database
 from ..db.base import table_of
 from ..db.models import OutboxMessage
+from ..observe import NullObserver, Observer
 from .limits import ChatLimits, Now, Sleep, TokenBucket
 from .outbox import Target
 from .senders import Delivery, Outcome, Sender, SendResult
@@ -74,6 +77,8 @@ class Worker:
         rate_share: float = 1.0,
         max_defer_wait: float = 2.0,
         rng: random.Random | None = None,
+        observer: Observer | None = None,
+        timer: Callable[[], float] = time.perf_counter,
     ) -> None:
         self.db = db
         self.sender = sender
@@ -90,6 +95,8 @@ class Worker:
         self.chats = ChatLimits(sender.limits, now)
         self.rng = rng or random.Random()
         self.stats = WorkerStats()
+        self.observer: Observer = observer or NullObserver()
+        self._timer = timer
         self._results: list[dict[str, Any]] = []
         # One write at a time from this worker (SQLite allows one writer; it also keeps a
         # claim from racing this worker's own result flush).
@@ -203,11 +210,15 @@ class Worker:
             async with semaphore:
                 await self.bucket.acquire()
                 self.chats.record(target.chat_id)
+                started = self._timer()
                 try:
                     result = await self.sender.send(item.delivery)
                 except Exception as exc:  # a sender bug must not lose the message
                     log.exception("sender crashed on outbox message %s", item.delivery.id)
                     result = SendResult(Outcome.TRANSIENT, detail=f"sender error: {exc!r}"[:200])
+                self.observer.delivery_done(
+                    self.sender.platform.value, result.outcome.value, self._timer() - started
+                )
             self._record(item, result)
             if result.outcome is Outcome.RATE_LIMITED:
                 # The rest of this chat waits for the next cycle.

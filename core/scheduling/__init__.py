@@ -121,7 +121,8 @@ class Scheduler:
         return ran
 
     def start(self, tick: dt.timedelta = dt.timedelta(seconds=20)) -> None:
-        """Let APScheduler tick ``run_due`` in the running event loop."""
+        """Let APScheduler tick ``run_due`` in the running event loop, the first time at once
+        (a restarted scheduler catches up without waiting a tick)."""
         self._aps = AsyncIOScheduler(timezone="UTC")
         self._aps.add_job(
             self.run_due,
@@ -130,6 +131,7 @@ class Scheduler:
             id="alumni-tick",
             max_instances=1,
             coalesce=True,
+            next_run_time=dt.datetime.now(dt.UTC),
         )
         self._aps.start()
 

@@ -17,6 +17,11 @@ log = logging.getLogger(__name__)
 
 
 def register_jobs(scheduler: Scheduler, app: App) -> None:
+    """Every recurring job of the platform: maintenance, chapter digests, event reminders."""
+    from ..events.jobs import register_chapter_jobs
+
+    register_chapter_jobs(scheduler, app)
+
     async def purge_callback_tokens(_when: dt.datetime) -> None:
         removed = await app.callbacks.purge()
         log.info("purged %d expired button tokens", removed)

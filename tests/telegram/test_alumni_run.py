@@ -12,6 +12,7 @@ from pydantic import SecretStr
 
 from bots.run import run_platforms
 from bots.telegram import SECRET_HEADER, WEBHOOK_PATH
+from bots.web import Metrics
 from core.bootstrap import App
 from core.config import Settings
 
@@ -79,3 +80,48 @@ async def test_run_platforms_serves_the_telegram_webhook(
         await asyncio.wait_for(task, 15)
     assert fake_api.sent_texts(USER)[0].startswith("Commands you can use:")
     assert "getUpdates" not in fake_api.received
+
+
+async def test_a_web_process_is_ready_once_telegram_runs_and_counts_its_commands(
+    app: App, settings: Settings, fake_api: FakeBotApi
+) -> None:
+    port = _free_port()
+    configured = settings.model_copy(
+        update={
+            "telegram_token": SecretStr(BOT_TOKEN),
+            "telegram_api_url": fake_api.api_url,
+            "telegram_webhook_url": "https://alumni.example.org/telegram/webhook",
+            "telegram_webhook_secret": SecretStr("s3cret"),
+            "http_port": port,
+        }
+    )
+    metrics = Metrics()
+    stop = asyncio.Event()
+    task = asyncio.create_task(
+        run_platforms(app, configured, stop, roles=("web",), metrics=metrics)
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        await wait_for(lambda: fake_api.calls_to("setWebhook") or task.done())
+        async with aiohttp.ClientSession() as session:
+            async with session.get(f"{base}/readyz") as response:
+                ready = await response.json()
+            update = fake_api.message_update("/help", user_id=USER)
+            headers = {SECRET_HEADER: "s3cret", "Content-Type": "application/json"}
+            async with session.post(
+                f"{base}{WEBHOOK_PATH}", data=json.dumps(update), headers=headers
+            ) as response:
+                assert response.status == 200
+            await wait_for(lambda: fake_api.sent_texts(USER) or task.done())
+            async with session.get(f"{base}/metrics") as response:
+                exposition = await response.text()
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 15)
+    assert ready == {
+        "status": "ready",
+        "checks": {"database": "ok", "migrations": "ok", "telegram": "ok"},
+    }
+    assert (
+        'alumni_commands_total{command="help",outcome="ok",platform="telegram"} 1.0' in exposition
+    )
