@@ -338,7 +338,34 @@ async def relay_batch(
 ) -> list[RelayResult]:
     """Record each source and queue one copy per other channel of its group, in the
     caller's transaction, with a few set-based statements for the whole batch. Never queues
-    a copy for the source chat, nor twice for one message (also within one batch)."""
+    a copy for the source chat, nor twice for one message (also within one batch).
+
+    A reply whose message is in the same batch (a quick answer under load) is written in a
+    later run of the batch, once its parent is recorded, so it stays a reply."""
+    results: list[RelayResult] = []
+    for run in _runs(sources):
+        results += await _relay_run(session, run, now=now)
+    return results
+
+
+def _runs(sources: list[Source]) -> list[list[Source]]:
+    """``sources`` cut into runs in which no message answers another of the same run."""
+    runs: list[list[Source]] = [[]]
+    here: set[str] = set()
+    for src in sources:
+        if src.reply_to and (
+            source_digest(src.platform, src.workspace, src.chat_id, src.reply_to) in here
+        ):
+            runs.append([])
+            here = set()
+        runs[-1].append(src)
+        here.add(src.digest)
+    return [run for run in runs if run]
+
+
+async def _relay_run(
+    session: AsyncSession, sources: list[Source], *, now: dt.datetime
+) -> list[RelayResult]:
     results: list[RelayResult | None] = [None] * len(sources)
     for n, src in enumerate(sources):
         if not src.text.strip():

@@ -13,8 +13,10 @@ from core.db.models import GroupRelay, OutboxMessage
 from core.domain import Platform
 from core.groups.relay import (
     WORD_JOINER,
+    Source,
     delivery_context,
     neutralise,
+    relay_batch,
     relay_delete,
     relay_edit,
     relay_incoming,
@@ -241,3 +243,21 @@ async def test_hostile_markup_and_mentions_are_relayed_harmless(
         text = Reply.from_dict(row.reply).text
         assert "@everyone" not in text and "<!channel>" not in text
         assert "<b>hi</b>" in text  # plain text: each adapter escapes its own markup
+
+
+async def test_a_reply_written_in_the_same_batch_as_its_message_stays_a_reply(
+    bridged: App, people: People
+) -> None:
+    workspace, chat = CHANNELS[Platform.DISCORD]
+    first, answer, other = (
+        Source("discord", workspace, chat, "d1", "d-zoe", text="Who comes?"),
+        Source("discord", workspace, chat, "d2", "d-ana", text="Me!", reply_to="d1"),
+        Source("discord", workspace, chat, "d3", "d-li", text="Me too", reply_to="d1"),
+    )
+    async with bridged.db.sessions.begin() as session:  # one batch, as under load
+        results = await relay_batch(session, [first, answer, other], now=bridged.clock.now())
+    assert [r.queued for r in results] == [2, 2, 2]
+    async with bridged.db.sessions() as session:
+        relays = {r.source_message_id: r for r in await session.scalars(select(GroupRelay))}
+    assert relays["d2"].reply_to_id == relays["d1"].id
+    assert relays["d3"].reply_to_id == relays["d1"].id
