@@ -22,6 +22,7 @@ from ..scheduling import Scheduler
 from . import cards
 from .digests import digest_period, load_offer_index, send_chapter_digest
 from .events import queue_reminders
+from .weekly_alerts import queue_weekly_alerts
 
 if TYPE_CHECKING:
     from ..bootstrap import App
@@ -98,3 +99,14 @@ def register_chapter_jobs(scheduler: Scheduler, app: App) -> None:
         f"chapters:refresh:{scheduler.runner}", refresh, timezone="UTC", minute="3-59/10"
     )
     scheduler.add_cron("events:reminders", reminders, timezone="UTC", minute="*/5")
+
+    async def weekly_alerts(when: dt.datetime) -> None:
+        async with app.db.sessions.begin() as session:
+            queued = await queue_weekly_alerts(session, fire_time=when)
+        log.info("queued %d weekly alert messages", queued)
+
+    # Monday morning in Europe, evening in Asia and the Pacific, night in the Americas: the
+    # message waits in the chat; members who want their local hour subscribe to the digest.
+    scheduler.add_cron(
+        "offers:weekly-alerts", weekly_alerts, timezone="UTC", day_of_week="mon", hour=8, minute=0
+    )
