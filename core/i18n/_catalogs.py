@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import sys
 import threading
 from pathlib import Path
 
@@ -14,8 +15,12 @@ DOMAIN = "messages"
 
 
 def locales_dir() -> Path:
-    """The project's ``locales/`` folder (beside ``core/``)."""
-    return Path(__file__).resolve().parents[2] / "locales"
+    """The project's ``locales/`` folder: beside ``core/`` in a checkout or an editable
+    install, else where a wheel installs it (``<prefix>/share/france-alumni/locales``)."""
+    beside = Path(__file__).resolve().parents[2] / "locales"
+    if beside.is_dir():
+        return beside
+    return Path(sys.prefix) / "share" / "france-alumni" / "locales"
 
 
 class Catalogs:
