@@ -15,6 +15,7 @@ from .db import Database, create_database, upgrade
 from .directory import commands as directory_commands
 from .events import commands as events_commands
 from .groups import commands as groups_commands
+from .i18n import set_default_locale
 from .observe import NullObserver, Observer
 from .offers import commands as offers_commands
 
@@ -59,6 +60,7 @@ async def build_app(
     migrate: bool = True,
     database: Database | None = None,
 ) -> App:
+    set_default_locale(settings.default_language)
     db = database or create_database(settings.database_url)
     if migrate:
         await upgrade(db.engine)

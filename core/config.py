@@ -67,6 +67,16 @@ class Settings(BaseSettings):
             )
         return value
 
+    @field_validator("default_language")
+    @classmethod
+    def _check_default_language(cls, value: str) -> str:
+        from .i18n import normalize_locale
+
+        chosen = normalize_locale(value)
+        if chosen is None:
+            raise ValueError(f"no catalog for the language {value!r}")
+        return chosen
+
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")

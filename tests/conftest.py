@@ -21,6 +21,7 @@ from core.config import Settings
 from core.db import Base, create_database, upgrade
 from core.db import models as _models  # noqa: F401  (registers the tables)
 from core.demo import seed_demo
+from core.i18n import DEFAULT_LOCALE, set_default_locale
 
 START = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 
@@ -109,6 +110,7 @@ async def app(settings: Settings, clock: FakeClock, database_url: str) -> AsyncI
     finally:
         await application.close()
         await _truncate(database_url)
+        set_default_locale(DEFAULT_LOCALE)  # a test may have run with another default
 
 
 @pytest.fixture

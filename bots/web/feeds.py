@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.bootstrap import App
 from core.db.models import Country
 from core.events import country_feed
-from core.i18n import DEFAULT_LOCALE, normalize_locale, use_locale
+from core.i18n import default_locale, normalize_locale, use_locale
 from core.offers.feed import country_offers_feed
 
 __all__ = ["CACHE_CONTROL", "etag_of", "feed_routes", "matches"]
@@ -57,7 +57,7 @@ def _feed(app: App, build: Build, content_type: str) -> Handler:
             locale = (
                 normalize_locale(request.query.get("lang"))
                 or normalize_locale(default_language)
-                or DEFAULT_LOCALE
+                or default_locale()
             )
             with use_locale(locale):
                 body = await build(session, code, request)

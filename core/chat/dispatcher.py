@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from ..db.models import Country, Member, PlatformAccount, RoleGrant
 from ..errors import UserError
-from ..i18n import DEFAULT_LOCALE, N_, gettext, normalize_locale, use_locale
+from ..i18n import N_, default_locale, gettext, normalize_locale, use_locale
 from . import forms
 from .commands import Permission
 from .context import Actor, ChatKind, CommandContext, Grant, Incoming
@@ -169,7 +169,7 @@ class Dispatcher:
                 )
             ).first()
             if row is None:
-                locale = normalize_locale(incoming.locale) or DEFAULT_LOCALE
+                locale = normalize_locale(incoming.locale) or default_locale()
                 return Actor(
                     platform=incoming.platform,
                     user_id=incoming.user_id,
@@ -184,7 +184,7 @@ class Dispatcher:
             normalize_locale(member.preferred_language)
             or normalize_locale(incoming.locale)
             or normalize_locale(chapter_language)
-            or DEFAULT_LOCALE
+            or default_locale()
         )
         return Actor(
             platform=incoming.platform,

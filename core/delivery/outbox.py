@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ..chat.replies import Reply
 from ..db.models import Country, Member, OutboxMessage, PlatformAccount
 from ..domain import Platform
-from ..i18n import DEFAULT_LOCALE, normalize_locale, use_locale
+from ..i18n import default_locale, normalize_locale, use_locale
 
 __all__ = ["USER_PREFIX", "Target", "enqueue", "member_target", "notify_member"]
 
@@ -114,7 +114,7 @@ async def member_target(session: AsyncSession, member_id: int) -> tuple[Target, 
         normalize_locale(preferred)
         or normalize_locale(chosen.locale)
         or normalize_locale(chapter)
-        or DEFAULT_LOCALE
+        or default_locale()
     )
     return Target.user(chosen.platform, chosen.user_id, chosen.workspace), locale
 

@@ -22,7 +22,7 @@ from ..db.base import table_of
 from ..db.models import Country, Member, OutboxMessage, PlatformAccount
 from ..delivery.outbox import Target
 from ..domain import Platform
-from ..i18n import DEFAULT_LOCALE, normalize_locale
+from ..i18n import default_locale, normalize_locale
 
 __all__ = ["Recipient", "enqueue_many", "recipients"]
 
@@ -85,7 +85,7 @@ async def recipients(session: AsyncSession, member_ids: Select[Any]) -> list[Rec
                 normalize_locale(preferred)
                 or normalize_locale(account_locale)
                 or normalize_locale(chapter)
-                or DEFAULT_LOCALE
+                or default_locale()
             )
         target = Target.user(Platform(platform), user_id, workspace)
         found.append(Recipient(member_id, target, locale, city or ""))

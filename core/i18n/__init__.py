@@ -13,9 +13,11 @@ from ._format import country_name, format_date, format_datetime, format_number, 
 from ._locale import (
     DEFAULT_LOCALE,
     current_locale,
+    default_locale,
     gettext,
     ngettext,
     normalize_locale,
+    set_default_locale,
     use_locale,
 )
 from .bidi import contains_rtl, is_rtl, isolate, isolate_for
@@ -40,6 +42,7 @@ __all__ = [
     "contains_rtl",
     "country_name",
     "current_locale",
+    "default_locale",
     "format_date",
     "format_datetime",
     "format_number",
@@ -51,5 +54,6 @@ __all__ = [
     "locales_dir",
     "ngettext",
     "normalize_locale",
+    "set_default_locale",
     "use_locale",
 ]

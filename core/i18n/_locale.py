@@ -11,13 +11,30 @@ from babel import Locale, UnknownLocaleError
 
 from ._catalogs import catalogs
 
-DEFAULT_LOCALE = "en"
+DEFAULT_LOCALE = "en"  # the source language; the deployment's default may differ
 
-_locale: ContextVar[str] = ContextVar("alumni_locale", default=DEFAULT_LOCALE)
+_locale: ContextVar[str] = ContextVar("alumni_locale")
+_default = [DEFAULT_LOCALE]
+
+
+def default_locale() -> str:
+    """The language spoken when nothing else is known (``ALUMNI_DEFAULT_LANGUAGE``)."""
+    return _default[0]
+
+
+def set_default_locale(value: str) -> str:
+    """Make ``value`` (a supported language) the process's default; returns the catalog name.
+
+    Raises ValueError for a language without a catalog."""
+    chosen = normalize_locale(value)
+    if chosen is None:
+        raise ValueError(f"no catalog for the language {value!r}")
+    _default[0] = chosen
+    return chosen
 
 
 def current_locale() -> str:
-    return _locale.get()
+    return _locale.get(_default[0])
 
 
 def normalize_locale(value: str | None) -> str | None:
@@ -52,7 +69,7 @@ def normalize_locale(value: str | None) -> str | None:
 @contextmanager
 def use_locale(locale: str | None) -> Iterator[str]:
     """Translate everything inside the block into ``locale`` (or the default)."""
-    chosen = normalize_locale(locale) or DEFAULT_LOCALE
+    chosen = normalize_locale(locale) or _default[0]
     token = _locale.set(chosen)
     try:
         yield chosen
@@ -62,7 +79,7 @@ def use_locale(locale: str | None) -> Iterator[str]:
 
 def gettext(msgid: str, /, **params: Any) -> str:
     """Translate ``msgid`` into the current locale and fill its ``{named}`` placeholders."""
-    text = catalogs.translations(_locale.get()).gettext(msgid)
+    text = catalogs.translations(current_locale()).gettext(msgid)
     return text.format(**params) if params else text
 
 
@@ -74,7 +91,7 @@ def ngettext(singular: str, plural: str, n: int, /, **params: Any) -> str:
     ("1 234" in French, "1,234" in English)."""
     from ._format import format_number
 
-    text = catalogs.translations(_locale.get()).ngettext(singular, plural, n)
+    text = catalogs.translations(current_locale()).ngettext(singular, plural, n)
     values = {"count": n, **params}
     return text.format(
         **{

@@ -7,8 +7,10 @@ import logging
 import pytest
 from sqlalchemy import select, update
 
-from core.bootstrap import App
+from core.bootstrap import App, build_app
 from core.chat import Command, Permission
+from core.clock import FakeClock
+from core.config import Settings
 from core.db.models import Member
 from core.demo.data import DEMO_EMAIL, ZOE_EMAIL
 from core.domain import Visibility
@@ -27,6 +29,22 @@ async def test_someone_who_is_not_a_member_is_invited_to_start(seeded: App) -> N
 async def test_strangers_are_answered_in_their_platform_language(seeded: App) -> None:
     [reply] = await say(seeded, "stranger", "/search zoe", locale="fr-FR")
     assert reply.text == "C'est réservé aux membres du réseau. Envoyez /start pour nous rejoindre."
+
+
+async def test_the_deployments_default_language_answers_when_nothing_else_is_known(
+    settings: Settings, clock: FakeClock
+) -> None:
+    french = settings.model_copy(update={"default_language": "fr"})
+    app = await build_app(french, clock=clock, migrate=False)
+    try:
+        [reply] = await say(app, "stranger", "/search zoe")  # no member, no platform locale
+        assert (
+            reply.text == "C'est réservé aux membres du réseau. Envoyez /start pour nous rejoindre."
+        )
+        [reply] = await say(app, "stranger", "/search zoe", locale="es")  # the platform's wins
+        assert reply.text == "Esto es para miembros de la red. Envía /start para unirte."
+    finally:
+        await app.close()
 
 
 @pytest.mark.parametrize("query", ["zoe nguyen", "ZOË", "nguy", "Zoë Nguyễn", "nguyen zoe"])

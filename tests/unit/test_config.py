@@ -28,6 +28,7 @@ def test_postgresql_url_is_accepted(monkeypatch: pytest.MonkeyPatch) -> None:
         ("ALUMNI_HTTP_PORT", "eighty"),
         ("ALUMNI_HTTP_PORT", "70000"),
         ("ALUMNI_LOG_LEVEL", "loud"),
+        ("ALUMNI_DEFAULT_LANGUAGE", "klingon"),
     ],
 )
 def test_a_wrong_value_is_one_line_naming_the_variable(
