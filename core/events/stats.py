@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ..db.models import Event, Member, Offer, OfferView, Rsvp
 from .events import RsvpStatus
 
-__all__ = ["Stats", "chart_png", "network_stats"]
+__all__ = ["ChartPanel", "Stats", "chart_png", "network_stats"]
 
 TOP = 10
 MONTHS = 6
@@ -112,21 +112,45 @@ async def network_stats(
     )
 
 
-def chart_png(stats: Stats, title: str) -> bytes | None:
-    """A PNG of members by city and growth per month; None without matplotlib."""
+@dataclass(frozen=True, slots=True)
+class ChartPanel:
+    """One panel of the chart: a translated title and (label, value) bars."""
+
+    title: str
+    bars: list[tuple[str, int]]
+    horizontal: bool = True
+
+
+def chart_png(title: str, panels: list[ChartPanel]) -> bytes | None:
+    """The figures as one PNG (a panel each, labels as given: already translated); None
+    where matplotlib is not installed. Uses a ``Figure`` of its own (no pyplot state), so
+    it can run in a worker thread."""
     if importlib.util.find_spec("matplotlib") is None:
         return None
-    import matplotlib  # type: ignore[import-not-found,unused-ignore]
+    from matplotlib.figure import Figure  # type: ignore[import-not-found,unused-ignore]
+    from matplotlib.ticker import MaxNLocator  # type: ignore[import-not-found,unused-ignore]
 
-    matplotlib.use("Agg")
-    from matplotlib import pyplot  # type: ignore[import-not-found,unused-ignore]
-
-    figure, (left, right) = pyplot.subplots(1, 2, figsize=(10, 4))
-    left.barh([c for c, _ in stats.by_city][::-1], [n for _, n in stats.by_city][::-1])
-    right.bar([d.strftime("%Y-%m") for d, _ in stats.growth], [n for _, n in stats.growth])
+    figure = Figure(figsize=(11, 7.5), dpi=100)
     figure.suptitle(title)
+    axes = figure.subplots(2, 2).flatten()
+    for ax, panel in zip(axes, panels, strict=False):
+        ax.set_title(panel.title, fontsize=10)
+        labels = [_short(label) for label, _ in panel.bars] or ["—"]
+        values = [value for _, value in panel.bars] or [0]
+        if panel.horizontal:
+            ax.barh(labels[::-1], values[::-1], color="#1f4e99")
+        else:
+            ax.bar(labels, values, color="#1f4e99")
+            ax.tick_params(axis="x", labelrotation=45)
+        ax.tick_params(labelsize=8)
+        (ax.xaxis if panel.horizontal else ax.yaxis).set_major_locator(MaxNLocator(integer=True))
+    for ax in axes[len(panels) :]:
+        ax.set_visible(False)
     figure.tight_layout()
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
-    pyplot.close(figure)
     return buffer.getvalue()
+
+
+def _short(label: str, limit: int = 28) -> str:
+    return label if len(label) <= limit else label[: limit - 1] + "…"

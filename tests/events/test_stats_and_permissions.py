@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import struct
+
 from core.bootstrap import App
+from core.events.stats import ChartPanel, chart_png
 from tests.events.conftest import Cast, text_of
 from tests.events.test_events import submit
 from tests.helpers import say
@@ -22,6 +25,25 @@ async def test_stats_give_a_countrys_numbers_as_text_to_its_admin_only(
     assert other.error
     [member] = await say(seeded, cast.member, "/stats")
     assert member.error
+
+
+async def test_stats_come_with_a_png_chart_of_four_panels(cast: Cast, seeded: App) -> None:
+    [figures] = await say(seeded, cast.country_admin, "/stats")
+    [chart] = figures.attachments
+    assert (chart.filename, chart.mime_type) == ("stats.png", "image/png")
+    assert chart.content.startswith(b"\x89PNG\r\n\x1a\n")
+    width, height = struct.unpack(">II", chart.content[16:24])  # the IHDR chunk
+    assert (width, height) == (1100, 750)
+
+
+def test_the_chart_draws_every_panel_it_is_given_and_hides_the_rest() -> None:
+    one = chart_png("Figures", [ChartPanel("Members by city", [("Lisboa", 4), ("Porto", 1)])])
+    four = chart_png(
+        "Figures",
+        [ChartPanel(t, [("a", 1), ("b", 2)], horizontal=i != 2) for i, t in enumerate("ABCD")],
+    )
+    assert one is not None and four is not None
+    assert one != four  # three empty quarters against four drawn ones
 
 
 async def test_articles_are_published_by_admins_and_representatives_not_members(
