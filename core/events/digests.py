@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..chat.replies import Card, Reply
@@ -28,6 +28,7 @@ from ..db.models import (
     Chapter,
     DigestSubscription,
     Event,
+    Group,
     Member,
     Offer,
     Organisation,
@@ -59,6 +60,7 @@ EVENTS_AHEAD = dt.timedelta(days=14)
 MAX_EVENTS = 10
 MAX_ARTICLES = 10
 MAX_NEW_MEMBERS = 10
+MAX_GROUPS = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +140,7 @@ class ChapterDigest:
     period: str
     events: list[EventLine]
     articles: list[tuple[int, str]]  # (id, title)
+    groups: list[tuple[str, dict[str, str]]]  # (slug, names by language), new this period
     new_members: dict[str, list[tuple[str, str]]]  # city key -> [(name, city)]
     subscribers: list[Recipient]
     cities: dict[int, str]  # member id -> city key
@@ -203,6 +206,18 @@ async def chapter_digest(
             .limit(MAX_ARTICLES)
         )
     ]
+    groups = [
+        (slug, dict(names))
+        for slug, names in await session.execute(
+            select(Group.slug, Group.names)
+            .where(
+                or_(Group.country_code == code, Group.country_code.is_(None)),
+                Group.created_at >= since,
+            )
+            .order_by(Group.created_at.desc(), Group.id.desc())
+            .limit(MAX_GROUPS)
+        )
+    ]
     new_members: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for name, city, city_key in await session.execute(
         select(Member.full_name, Member.city, Member.city_key)
@@ -251,6 +266,7 @@ async def chapter_digest(
         period=period,
         events=events,
         articles=articles,
+        groups=groups,
         new_members=dict(new_members),
         subscribers=people,
         cities=cities,
@@ -278,11 +294,22 @@ def _public_cards(digest: ChapterDigest) -> list[Card]:
                 body="\n".join(f"• {isolate_for(t)} (#{a})" for a, t in digest.articles),
             )
         )
+    if digest.groups:
+        cards.append(
+            Card(
+                title=gettext("New groups"),
+                body="\n".join(
+                    f"• {isolate_for(in_language(names, digest.languages))} (/join {slug})"
+                    for slug, names in digest.groups
+                ),
+            )
+        )
     return cards
 
 
 def public_digest_reply(digest: ChapterDigest) -> Reply:
-    """The part for the chapter's channels: events and articles, nobody's personal data."""
+    """The part for the chapter's channels: events, articles and new groups, nobody's personal
+    data."""
     title = gettext("This week in {country}", country=country_name(digest.country_code))
     cards = _public_cards(digest)
     text = title if cards else f"{title}\n{gettext('Nothing new this week.')}"

@@ -117,3 +117,27 @@ async def test_the_digest_preview_shows_what_the_member_would_receive(
     [preview] = await say(seeded, cast.english, "/digest")
     bodies = "\n".join(c.body for c in preview.cards)
     assert "Data analyst" in bodies and "Vistos para estudantes" in bodies
+
+
+async def test_new_groups_of_the_country_and_the_network_are_in_the_digest(
+    cast: Cast, seeded: App
+) -> None:
+    for values in (
+        {"name_en": "Lisbon founders", "country": "PT"},
+        {"name_en": "Data everywhere", "country": ""},
+        {"name_en": "Tokyo runners", "country": "JP"},  # another country's: not shown
+    ):
+        [created] = await submit(
+            seeded,
+            cast.member,
+            "groups.create",
+            "en,fr",
+            {"description_en": "x", "kind": "sector", "visibility": "open", **values},
+        )
+        assert not created.error, created.text
+    [preview] = await say(seeded, cast.english, "/digest")
+    [groups] = [c for c in preview.cards if c.title == "New groups"]
+    assert groups.body.splitlines() == [
+        "• Data everywhere (/join data-everywhere)",
+        "• Lisbon founders (/join lisbon-founders)",
+    ]
