@@ -8,6 +8,7 @@ from .chat import builtin
 from .chat.callbacks import CallbackStore
 from .chat.commands import CommandRegistry
 from .chat.dispatcher import Dispatcher
+from .chat.flood import FloodGuard, Limit
 from .chat.forms import FormStepper
 from .clock import Clock, SystemClock
 from .config import Settings
@@ -43,8 +44,15 @@ class App:
     callbacks: CallbackStore = field(init=False)
     forms: FormStepper = field(init=False)
     dispatcher: Dispatcher = field(init=False)
+    flood: FloodGuard = field(init=False)
 
     def __post_init__(self) -> None:
+        s = self.settings
+        self.flood = FloodGuard(
+            self.clock.now,
+            commands=Limit(s.commands_per_minute, s.commands_burst),
+            group_messages=Limit(s.group_messages_per_minute, s.group_messages_burst),
+        )
         self.callbacks = CallbackStore(self.db, self.clock)
         self.forms = FormStepper(self.db, self.clock)
         self.dispatcher = Dispatcher(self)

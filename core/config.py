@@ -37,6 +37,12 @@ class Settings(BaseSettings):
     log_level: Annotated[str, Field(pattern=r"^(?i:debug|info|warning|error|critical)$")] = "info"
     http_host: str = "127.0.0.1"
     http_port: Annotated[int, Field(ge=0, le=65535)] = 8080
+    # Per person: commands and button presses a minute, and how many at once (0: no limit).
+    commands_per_minute: Annotated[float, Field(ge=0)] = 60
+    commands_burst: Annotated[int, Field(ge=1)] = 20
+    # Per person and group chat: plain messages relayed a minute, and at once (0: no limit).
+    group_messages_per_minute: Annotated[float, Field(ge=0)] = 30
+    group_messages_burst: Annotated[int, Field(ge=1)] = 10
     # A process without the web role serves /healthz, /readyz and /metrics here, if set.
     metrics_port: Annotated[int, Field(ge=0, le=65535)] | None = None
 

@@ -94,7 +94,9 @@ async def _truncate(url: str) -> None:
 
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
-    return Settings(database_url=database_url)
+    # Scenarios send many commands as one person under a frozen clock: no flood limits here
+    # (tests/integration/test_flood.py checks them with the production values).
+    return Settings(database_url=database_url, commands_per_minute=0, group_messages_per_minute=0)
 
 
 @pytest.fixture

@@ -13,10 +13,11 @@ from sqlalchemy import select
 
 from ..db.models import Country, Member, PlatformAccount, RoleGrant
 from ..errors import UserError
-from ..i18n import N_, default_locale, gettext, normalize_locale, use_locale
+from ..i18n import N_, default_locale, gettext, ngettext, normalize_locale, use_locale
 from . import forms
 from .commands import Permission
 from .context import Actor, ChatKind, CommandContext, Grant, Incoming
+from .flood import Verdict
 from .forms import MODAL_PLATFORMS
 from .parser import parse
 from .replies import Reply
@@ -65,6 +66,9 @@ class Dispatcher:
         return name if self.app.registry.get(name) is not None else "unknown"
 
     async def _handle(self, incoming: Incoming) -> tuple[list[Reply], str]:
+        verdict = self.app.flood.admit(incoming)
+        if not verdict.allowed:
+            return self._refuse_flood(incoming, verdict), "limited"
         actor = await self.identify(incoming)
         with use_locale(actor.locale):
             try:
@@ -93,6 +97,25 @@ class Dispatcher:
                     )
                 ], "error"
         return replies, "ok"
+
+    def _refuse_flood(self, incoming: Incoming, verdict: Verdict) -> list[Reply]:
+        """Over the limit: told once, in the platform's language (no database lookup: a
+        refusal must stay cheap), then silence until the person slows down."""
+        log.info(
+            "flood: refused platform=%s user=%s group_message=%s",
+            incoming.platform.value,
+            incoming.user_id,
+            incoming.is_message and incoming.chat_kind is ChatKind.GROUP,
+        )
+        if not verdict.tell or (incoming.is_message and incoming.chat_kind is ChatKind.GROUP):
+            return []
+        with use_locale(normalize_locale(incoming.locale) or default_locale()):
+            text = ngettext(
+                "That is a lot at once: wait {count} second, then try again.",
+                "That is a lot at once: wait {count} seconds, then try again.",
+                int(verdict.wait),
+            )
+        return [Reply(text=text, error=True)]
 
     async def _run(self, actor: Actor, incoming: Incoming) -> Reply | Sequence[Reply]:
         ctx = CommandContext(app=self.app, actor=actor, incoming=incoming)
