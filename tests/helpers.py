@@ -54,3 +54,15 @@ async def press(app: App, user_id: str, action: str, payload: str) -> list[Reply
 
 def names(replies: list[Reply]) -> list[str]:
     return [card.title for reply in replies for card in reply.cards]
+
+
+async def database_snapshot(app: App) -> dict[str, list[str]]:
+    """Every row of every table, as text: equal snapshots mean nothing was written."""
+    from core.db import Base
+
+    snapshot: dict[str, list[str]] = {}
+    async with app.db.sessions() as session:
+        for table in Base.metadata.sorted_tables:
+            rows = (await session.execute(select(table))).all()
+            snapshot[table.name] = sorted(repr(tuple(row)) for row in rows)
+    return snapshot

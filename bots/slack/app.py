@@ -31,6 +31,7 @@ from core.domain import Platform
 from core.groups.relay import relay_delete, relay_edit
 from core.i18n import gettext, use_locale
 
+from . import refusals
 from .locales import SlackLocales
 from .render import (
     FORM_CALLBACK_ID,
@@ -78,6 +79,7 @@ def build_slack_app(
             AsyncServerErrorRetryHandler(max_retry_count=2),
         ],
     )
+    refusals.install()
     bolt = AsyncApp(
         name="alumni-slack",
         signing_secret=signing_secret,

@@ -9,6 +9,7 @@ balancer need a shared store (for instance a table or Redis with a TTL) for the 
 
 from __future__ import annotations
 
+import logging
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
@@ -17,6 +18,8 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 
 __all__ = ["WINDOW_SECONDS", "ReplayGuard", "replay_middleware"]
+
+log = logging.getLogger(__name__)
 
 WINDOW_SECONDS = 5 * 60  # Bolt's own tolerance for the request timestamp
 
@@ -66,6 +69,7 @@ def replay_middleware(
         signature = req.headers.get("x-slack-signature", [""])[0]
         timestamp = req.headers.get("x-slack-request-timestamp", ["0"])[0]
         if not guard.first_time(signature, timestamp):
+            log.warning("slack: refused a replayed request")
             return BoltResponse(status=401, body={"error": "replayed request"})
         return await next_()
 

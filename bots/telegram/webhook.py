@@ -44,6 +44,11 @@ def mount_webhook(
     async def receive(request: web.Request) -> web.Response:
         given = request.headers.get(SECRET_HEADER, "").encode()
         if not hmac.compare_digest(given, expected):
+            log.warning(
+                "telegram webhook: refused a request %s the secret from %s",
+                "with a wrong" if given else "without",
+                request.remote,
+            )
             return web.Response(status=403)
         if not application.running:
             return web.Response(status=503)

@@ -7,6 +7,7 @@ A forged or expired token resolves to None and the press is refused.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import secrets
 from collections.abc import Sequence
 
@@ -18,6 +19,8 @@ from ..db.models import CallbackToken
 from .replies import Button
 
 __all__ = ["TOKEN_PREFIX", "CallbackStore"]
+
+log = logging.getLogger(__name__)
 
 TOKEN_PREFIX = "t:"  # noqa: S105  2 + 22 characters: fits Telegram's 64 bytes and Discord's 100
 LIFETIME = dt.timedelta(days=30)
@@ -46,11 +49,18 @@ class CallbackStore:
         return tokens
 
     async def resolve(self, data: str) -> tuple[str, str] | None:
+        """The button's action and payload; None (logged, without the data) when forged or
+        expired."""
         if not data.startswith(TOKEN_PREFIX) or len(data) > 32:
+            log.warning("button refused: not a token (%d characters)", len(data))
             return None
         async with self._db.sessions() as session:
             row = await session.get(CallbackToken, data)
-        if row is None or self._clock.now() - row.created_at > LIFETIME:
+        if row is None:
+            log.warning("button refused: unknown token")
+            return None
+        if self._clock.now() - row.created_at > LIFETIME:
+            log.warning("button refused: expired token")
             return None
         return row.action, row.payload
 

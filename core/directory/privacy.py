@@ -2,24 +2,57 @@
 
 Columns holding personal data carry ``info={"personal": True}`` in the models; export writes
 every one of them and erasure clears every one of them (tests walk the schema to prove it).
+
+Rows reach a member in three ways, each listed here once:
+
+* a column referencing ``members.id`` (``REFERENCES``: what export and erasure do with the
+  rows it selects);
+* the member's platform accounts: forms in progress, and outbox messages to their private
+  chats;
+* rows derived from the member's rows: the outbox messages about an introduction, a report,
+  a representation request or an alert, and the relayed copies of their group messages.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import ColumnElement, delete, false, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
+from ..db.base import Base
 from ..db.models import (
+    Alert,
+    Article,
+    AuditEntry,
+    Broadcast,
+    Chapter,
     ClaimCode,
+    DigestSubscription,
     Education,
+    Event,
     FormSession,
+    Group,
+    GroupChannel,
+    GroupMembership,
+    GroupRelay,
+    GroupReport,
+    Introduction,
     Member,
+    MemberBlock,
+    MemberReport,
+    Offer,
+    OfferReport,
+    OfferView,
     Organisation,
+    OutboxMessage,
     PlatformAccount,
+    RepresentationRequest,
     RoleGrant,
+    Rsvp,
     SearchTerm,
 )
 from ..domain import Visibility
@@ -27,7 +60,62 @@ from ..errors import UserError
 from ..i18n import N_
 from .documents import terms_of
 
-__all__ = ["erase_member", "export_member"]
+__all__ = ["REFERENCES", "Policy", "erase_member", "export_member"]
+
+
+class Policy(StrEnum):
+    """What export and erasure do with the rows a reference to the member selects."""
+
+    OWN = "own"  # the member's own rows: exported in full, deleted on erasure
+    KEEP = "keep"  # exported in full, kept on erasure as anonymous aggregates
+    AUTHOR = "author"  # done for the network (offers, events...): ids exported, reference cleared
+    OTHERS = "others"  # written by others about the member: not exported (it would expose
+    # them), deleted on erasure
+    MESSAGE = "message"  # a message posted in a group: exported, author and text cleared
+
+
+# (section of the export, column referencing the member, policy); every column referencing
+# ``members.id`` is here (a test checks it against the schema).
+REFERENCES: tuple[tuple[str, InstrumentedAttribute[Any], Policy], ...] = (
+    ("education", Education.member_id, Policy.KEEP),
+    ("platform_accounts", PlatformAccount.member_id, Policy.OWN),
+    ("roles", RoleGrant.member_id, Policy.OWN),
+    ("claim_codes", ClaimCode.member_id, Policy.OWN),
+    ("introductions_sent", Introduction.requester_id, Policy.OWN),
+    ("introductions_received", Introduction.target_id, Policy.OWN),
+    ("blocked_members", MemberBlock.blocker_id, Policy.OWN),
+    ("blocked_by", MemberBlock.blocked_id, Policy.OTHERS),
+    ("member_reports_made", MemberReport.reporter_id, Policy.OWN),
+    ("member_reports_about", MemberReport.reported_id, Policy.OTHERS),
+    ("offer_alerts", Alert.member_id, Policy.OWN),
+    ("offers_viewed", OfferView.member_id, Policy.OWN),
+    ("offer_reports", OfferReport.member_id, Policy.OWN),
+    ("representation_requests", RepresentationRequest.member_id, Policy.OWN),
+    ("representation_decisions", RepresentationRequest.decided_by_id, Policy.AUTHOR),
+    ("event_answers", Rsvp.member_id, Policy.OWN),
+    ("digest_subscription", DigestSubscription.member_id, Policy.OWN),
+    ("group_memberships", GroupMembership.member_id, Policy.OWN),
+    ("group_messages", GroupRelay.author_id, Policy.MESSAGE),
+    ("group_reports", GroupReport.reporter_id, Policy.OWN),
+    ("offers_posted", Offer.author_id, Policy.AUTHOR),
+    ("events_created", Event.created_by_id, Policy.AUTHOR),
+    ("broadcasts_sent", Broadcast.author_id, Policy.AUTHOR),
+    ("articles_written", Article.author_id, Policy.AUTHOR),
+    ("groups_owned", Group.owner_id, Policy.AUTHOR),
+    ("group_channels_mapped", GroupChannel.mapped_by_id, Policy.AUTHOR),
+    ("chapters_opened", Chapter.opened_by_id, Policy.AUTHOR),
+    ("audit_trail", AuditEntry.actor_id, Policy.AUTHOR),
+)
+
+# Outbox messages about a deleted row, by key prefix (see the modules that enqueue them).
+_DERIVED_KEYS: dict[type[Base], str] = {
+    Introduction: "introduction",
+    OfferReport: "report",
+    RepresentationRequest: "request",
+    GroupReport: "group_report",
+    Alert: "alert",
+}
+_RELAY_KINDS = ("relay", "edit", "delete")
 
 
 def _jsonable(value: Any) -> Any:
@@ -42,26 +130,75 @@ def _columns(obj: Any) -> dict[str, Any]:
     return {c.key: _jsonable(getattr(obj, c.key)) for c in obj.__table__.columns}
 
 
+def _primary_key(obj: Any) -> Any:
+    keys = [_jsonable(getattr(obj, c.key)) for c in obj.__table__.primary_key.columns]
+    return keys[0] if len(keys) == 1 else keys
+
+
+async def _accounts(session: AsyncSession, member_id: int) -> list[tuple[Any, str, str]]:
+    rows = await session.execute(
+        select(PlatformAccount.platform, PlatformAccount.workspace, PlatformAccount.user_id).where(
+            PlatformAccount.member_id == member_id
+        )
+    )
+    return [(platform, workspace, user_id) for platform, workspace, user_id in rows]
+
+
+def _forms_of(accounts: list[tuple[Any, str, str]]) -> ColumnElement[bool]:
+    if not accounts:
+        return false()
+    return tuple_(FormSession.platform, FormSession.workspace, FormSession.user_id).in_(accounts)
+
+
+def _private_chats_of(accounts: list[tuple[Any, str, str]]) -> ColumnElement[bool]:
+    from ..delivery.outbox import USER_PREFIX
+
+    if not accounts:
+        return false()
+    return tuple_(OutboxMessage.platform, OutboxMessage.workspace, OutboxMessage.chat_id).in_(
+        [(platform, workspace, USER_PREFIX + user_id) for platform, workspace, user_id in accounts]
+    )
+
+
 async def export_member(session: AsyncSession, member_id: int) -> dict[str, Any]:
     member = await session.get(Member, member_id)
     if member is None or member.erased_at is not None:
         raise UserError(N_("This member does not exist."))
-    studies = await session.execute(
-        select(Education, Organisation.name)
-        .join(Organisation, Organisation.id == Education.institution_id)
-        .where(Education.member_id == member_id)
+    data: dict[str, Any] = {"format": "france-alumni-export/2", "member": _columns(member)}
+    for section, column, policy in REFERENCES:
+        if policy is Policy.OTHERS:
+            continue
+        model: Any = column.class_
+        rows = (await session.scalars(select(model).where(column == member_id))).all()
+        if policy is Policy.AUTHOR:
+            data[section] = [_primary_key(row) for row in rows]
+        else:
+            data[section] = [_columns(row) for row in rows]
+    institutions = dict(
+        (
+            await session.execute(
+                select(Organisation.id, Organisation.name).where(
+                    Organisation.id.in_({e["institution_id"] for e in data["education"]})
+                )
+            )
+        ).all()
     )
-    accounts = await session.scalars(
-        select(PlatformAccount).where(PlatformAccount.member_id == member_id)
+    for study in data["education"]:
+        study["institution"] = institutions.get(study["institution_id"])
+    accounts = await _accounts(session, member_id)
+    forms = await session.scalars(select(FormSession).where(_forms_of(accounts)))
+    data["forms_in_progress"] = [_columns(f) for f in forms]
+    messages = await session.scalars(
+        select(OutboxMessage).where(_private_chats_of(accounts)).order_by(OutboxMessage.id)
     )
-    roles = await session.scalars(select(RoleGrant).where(RoleGrant.member_id == member_id))
-    return {
-        "format": "france-alumni-export/1",
-        "member": _columns(member),
-        "education": [{**_columns(e), "institution": name} for e, name in studies],
-        "platform_accounts": [_columns(a) for a in accounts],
-        "roles": [_columns(r) for r in roles],
-    }
+    data["messages_to_you"] = [
+        {
+            key: _jsonable(getattr(m, key))
+            for key in ("kind", "platform", "chat_id", "reply", "state", "created_at", "sent_at")
+        }
+        for m in messages
+    ]
+    return data
 
 
 async def erase_member(session: AsyncSession, member_id: int, *, now: dt.datetime) -> None:
@@ -70,24 +207,21 @@ async def erase_member(session: AsyncSession, member_id: int, *, now: dt.datetim
     if member is None or member.erased_at is not None:
         raise UserError(N_("This member does not exist."))
     own_terms = set(terms_of(member.search_document))
-    accounts = (
-        await session.execute(
-            select(
-                PlatformAccount.platform, PlatformAccount.workspace, PlatformAccount.user_id
-            ).where(PlatformAccount.member_id == member_id)
-        )
-    ).all()
-    for platform, workspace, user_id in accounts:
-        await session.execute(
-            delete(FormSession).where(
-                FormSession.platform == platform,
-                FormSession.workspace == workspace,
-                FormSession.user_id == user_id,
-            )
-        )
-    await session.execute(delete(PlatformAccount).where(PlatformAccount.member_id == member_id))
-    await session.execute(delete(ClaimCode).where(ClaimCode.member_id == member_id))
-    await session.execute(delete(RoleGrant).where(RoleGrant.member_id == member_id))
+    accounts = await _accounts(session, member_id)
+    await session.execute(delete(FormSession).where(_forms_of(accounts)))
+    await session.execute(delete(OutboxMessage).where(_private_chats_of(accounts)))
+    await _erase_group_messages(session, member_id)
+    await _leave_events(session, member_id, now=now)
+    for _section, column, policy in REFERENCES:
+        model: Any = column.class_
+        if policy in (Policy.OWN, Policy.OTHERS):
+            prefix = _DERIVED_KEYS.get(model)
+            if prefix is not None:
+                ids = (await session.scalars(select(model.id).where(column == member_id))).all()
+                await _delete_outbox_about(session, prefix, ids)
+            await session.execute(delete(model).where(column == member_id))
+        elif policy is Policy.AUTHOR:
+            await session.execute(update(model).where(column == member_id).values({column: None}))
     member.full_name = ""
     member.name_key = ""
     member.email = None
@@ -110,3 +244,73 @@ async def erase_member(session: AsyncSession, member_id: int, *, now: dt.datetim
         )
         if still_used is None:
             await session.execute(delete(SearchTerm).where(SearchTerm.term == term))
+
+
+async def _delete_outbox_about(session: AsyncSession, prefix: str, ids: Any) -> None:
+    """The notifications about deleted rows go with them (sent or not: they name the member)."""
+    for chunk_start in range(0, len(ids), 200):
+        chunk = ids[chunk_start : chunk_start + 200]
+        await session.execute(
+            delete(OutboxMessage).where(
+                or_(*(OutboxMessage.key.startswith(f"{prefix}:{row_id}:") for row_id in chunk))
+            )
+        )
+
+
+async def _leave_events(session: AsyncSession, member_id: int, *, now: dt.datetime) -> None:
+    """A place the member held at a coming event goes to the first on its waiting list."""
+    from ..events import cards
+    from ..events.events import RsvpStatus, rsvp
+
+    coming = (
+        await session.scalars(
+            select(Rsvp.event_id)
+            .join(Event, Event.id == Rsvp.event_id)
+            .where(
+                Rsvp.member_id == member_id,
+                Rsvp.status == RsvpStatus.GOING,
+                Event.ends_at > now,
+            )
+        )
+    ).all()
+    for event_id in coming:
+        await rsvp(
+            session,
+            member_id,
+            event_id,
+            RsvpStatus.NOT_GOING,
+            now=now,
+            promoted_notice=cards.promoted_notice,
+        )
+
+
+async def _erase_group_messages(session: AsyncSession, member_id: int) -> None:
+    """The member's group messages stay as empty rows (replies and threads refer to them);
+    their copies not yet sent are withdrawn, the sent ones lose the author and the text.
+    Requests to join a group, sent to its moderators, named the member: they go."""
+    requests = (
+        await session.scalars(
+            select(OutboxMessage.key).where(OutboxMessage.key.startswith("group_request:"))
+        )
+    ).all()
+    # group_request:<group id>:<member id>:<time>:<moderator id>
+    theirs = [key for key in requests if key.split(":")[2:3] == [str(member_id)]]
+    if theirs:
+        await session.execute(delete(OutboxMessage).where(OutboxMessage.key.in_(theirs)))
+    relays = (
+        await session.scalars(select(GroupRelay.digest).where(GroupRelay.author_id == member_id))
+    ).all()
+    for digest in relays:
+        copies = or_(*(OutboxMessage.key.startswith(f"{kind}:{digest}:") for kind in _RELAY_KINDS))
+        await session.execute(delete(OutboxMessage).where(copies, OutboxMessage.state == "pending"))
+        for message in await session.scalars(select(OutboxMessage).where(copies)):
+            reply = dict(message.reply)
+            reply["text"] = ""
+            if isinstance(reply.get("relay"), dict):
+                reply["relay"] = {**reply["relay"], "author": ""}
+            message.reply = reply
+    await session.execute(
+        update(GroupRelay)
+        .where(GroupRelay.author_id == member_id)
+        .values(author_id=None, author_name="", text="")
+    )

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..db.models import Event, Member, Offer, OfferView, Rsvp
+from ..domain import Visibility
 from .events import RsvpStatus
 
 __all__ = ["ChartPanel", "Stats", "chart_png", "network_stats"]
@@ -48,11 +49,14 @@ async def network_stats(
     if country_code:
         alive.append(Member.country_code == country_code)
     members = await session.scalar(select(func.count()).select_from(Member).where(*alive)) or 0
+    # A city is part of the directory profile: only members listed there are counted by
+    # city, or a hidden member alone in a town would show in the figures.
+    listed = [*alive, Member.directory_consent.is_(True), Member.visibility == Visibility.LISTED]
     by_city = [
         (city or "—", count)
         for city, count in await session.execute(
             select(Member.city, func.count())
-            .where(*alive)
+            .where(*listed)
             .group_by(Member.city)
             .order_by(func.count().desc(), Member.city)
             .limit(TOP)

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ...domain import Platform
 from ..base import Base, UTCDateTime
-from ._types import JSONType, str_enum, utcnow
+from ._types import PERSONAL, JSONType, str_enum, utcnow
 
 
 class CallbackToken(Base):
@@ -35,8 +35,9 @@ class FormSession(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     platform: Mapped[Platform] = mapped_column(str_enum(Platform, "platform"))
     workspace: Mapped[str] = mapped_column(String(64), default="")
-    user_id: Mapped[str] = mapped_column(String(320))
-    form: Mapped[dict[str, Any]] = mapped_column(JSONType)
-    answers: Mapped[dict[str, str]] = mapped_column(JSONType, default=dict)
+    user_id: Mapped[str] = mapped_column(String(320), info=PERSONAL)
+    # The form as asked: its initial values may be the member's profile.
+    form: Mapped[dict[str, Any]] = mapped_column(JSONType, info=PERSONAL)
+    answers: Mapped[dict[str, str]] = mapped_column(JSONType, default=dict, info=PERSONAL)
     step: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

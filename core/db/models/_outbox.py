@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ...domain import Platform
 from ..base import Base, UTCDateTime
-from ._types import JSONType, str_enum, utcnow
+from ._types import PERSONAL, JSONType, str_enum, utcnow
 
 
 class OutboxMessage(Base):
@@ -31,8 +31,10 @@ class OutboxMessage(Base):
     batch: Mapped[str | None] = mapped_column(String(64))  # e.g. "broadcast:42" for progress
     platform: Mapped[Platform] = mapped_column(str_enum(Platform, "platform"))
     workspace: Mapped[str] = mapped_column(String(64), default="")
-    chat_id: Mapped[str] = mapped_column(String(320))
-    reply: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    # "user:<platform user id>" for a person's private chat, else a channel id.
+    chat_id: Mapped[str] = mapped_column(String(320), info=PERSONAL)
+    # What is said, possibly naming people (an introduction, a relayed message).
+    reply: Mapped[dict[str, Any]] = mapped_column(JSONType, info=PERSONAL)
     state: Mapped[str] = mapped_column(String(12), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
