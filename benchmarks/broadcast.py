@@ -21,12 +21,12 @@ import tempfile
 import time
 
 import aiohttp
-from sqlalchemy import delete, func, insert, select, text
+from sqlalchemy import delete, func, insert, select
 
 from benchmarks._fake_platform import FakePlatform, HttpSender
 from core.chat.replies import Reply
 from core.clock import SystemClock
-from core.db import Base, create_database, upgrade
+from core.db import create_database, rebuild
 from core.db.base import table_of
 from core.db.models import OutboxMessage
 from core.delivery.limits import PlatformLimits, real_time
@@ -37,16 +37,11 @@ from core.domain import Platform
 async def prepare(url: str, recipients: int, fresh: bool = True) -> None:
     """Queue the broadcast; ``fresh`` rebuilds the schema, else only the outbox is emptied."""
     db = create_database(url)
-    async with db.engine.begin() as conn:
-        if not fresh:
-            await conn.execute(delete(table_of(OutboxMessage)))
-        else:
-            if db.is_sqlite:
-                await conn.execute(text("DROP TABLE IF EXISTS members_fts"))
-            await conn.run_sync(Base.metadata.drop_all)
-            await conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
     if fresh:
-        await upgrade(db.engine)
+        await rebuild(db.engine)
+    else:
+        async with db.engine.begin() as conn:
+            await conn.execute(delete(table_of(OutboxMessage)))
     now = dt.datetime.now(dt.UTC)
     reply = Reply(text="Soirée des alumni à l'ambassade, jeudi 19 h.").to_dict()
     rows = [

@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import and_, func, select, text
 
 from benchmarks._people import people
-from core.db import Base, create_database, upgrade
+from core.db import create_database, rebuild
 from core.db.models import Member
 from core.directory.importer import COLUMNS, import_members
 from core.directory.search import DirectoryQuery, search_members
@@ -86,12 +86,7 @@ def pct(values: list[float], p: float) -> float:
 
 async def run_backend(url: str, csv_path: Path, rows: list[dict[str, str]], args) -> None:  # type: ignore[no-untyped-def]
     db = create_database(url)
-    async with db.engine.begin() as conn:
-        if db.is_sqlite:
-            await conn.execute(text("DROP TABLE IF EXISTS members_fts"))
-        await conn.run_sync(Base.metadata.drop_all)
-        await conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
-    await upgrade(db.engine)
+    await rebuild(db.engine)
     started = time.perf_counter()
     with csv_path.open(encoding="utf-8", newline="") as fh:
         report = await import_members(db, fh, "Université Paris Cité", now=dt.datetime.now(dt.UTC))

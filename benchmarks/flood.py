@@ -20,12 +20,12 @@ import statistics
 import tempfile
 import time
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from core.bootstrap import build_app
 from core.chat import Incoming
 from core.config import Settings
-from core.db import Base, create_database, upgrade
+from core.db import create_database, rebuild
 from core.db.models import Member, PlatformAccount
 from core.demo import seed_demo
 from core.domain import Platform
@@ -35,12 +35,7 @@ QUERIES = ("/help", "/search zoe", "/search country:BR", "/search ingénieur")
 
 async def _fresh(url: str, members: int) -> None:
     db = create_database(url)
-    async with db.engine.begin() as conn:
-        if db.is_sqlite:
-            await conn.execute(text("DROP TABLE IF EXISTS members_fts"))
-        await conn.run_sync(Base.metadata.drop_all)
-        await conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
-    await upgrade(db.engine)
+    await rebuild(db.engine)
     await seed_demo(db, members=members, seed=7)
     async with db.sessions.begin() as session:
         ids = (await session.scalars(select(Member.id).order_by(Member.id).limit(200))).all()

@@ -32,7 +32,7 @@ import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from core.db import Base, create_database, upgrade
+from core.db import create_database, rebuild
 from tests.slack.fake_slack import BOT_TOKEN as SLACK_TOKEN
 from tests.slack.fake_slack import FakeSlack
 from tests.slack.signing import SIGNING_SECRET, sign, slash_command_body
@@ -60,11 +60,7 @@ def free_port() -> int:
 
 async def fresh_database(url: str) -> None:
     db = create_database(url)
-    async with db.engine.begin() as conn:
-        await conn.run_sync(Base.metadata.drop_all)
-        await conn.exec_driver_sql("DROP TABLE IF EXISTS members_fts")
-        await conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
-    await upgrade(db.engine)
+    await rebuild(db.engine)
     await db.dispose()
 
 

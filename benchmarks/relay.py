@@ -26,14 +26,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from core.bootstrap import App, build_app
 from core.chat import ChatKind, Incoming, Reply
 from core.chat.replies import Audience
 from core.clock import SystemClock
 from core.config import Settings
-from core.db import Base, create_database, upgrade
+from core.db import create_database, rebuild
 from core.db.models import Member, OutboxMessage, PlatformAccount
 from core.delivery.outbox import Target, enqueue
 from core.directory.countries import ensure_countries
@@ -64,12 +64,7 @@ def _user(platform: Platform, n: int) -> str:
 
 async def _fresh(url: str) -> None:
     db = create_database(url)
-    async with db.engine.begin() as conn:
-        if db.is_sqlite:
-            await conn.execute(text("DROP TABLE IF EXISTS members_fts"))
-        await conn.run_sync(Base.metadata.drop_all)
-        await conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
-    await upgrade(db.engine)
+    await rebuild(db.engine)
     await db.dispose()
 
 

@@ -4,6 +4,14 @@ from __future__ import annotations
 
 from .base import Base
 from .engine import Database, create_database
-from .migrate import current_revision, head_revision, upgrade
+from .migrate import current_revision, head_revision, rebuild, upgrade
 
-__all__ = ["Base", "Database", "create_database", "current_revision", "head_revision", "upgrade"]
+__all__ = [
+    "Base",
+    "Database",
+    "create_database",
+    "current_revision",
+    "head_revision",
+    "rebuild",
+    "upgrade",
+]

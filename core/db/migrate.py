@@ -8,6 +8,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -33,6 +34,19 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
 
     async with engine.begin() as conn:
         await conn.run_sync(_run)
+
+
+async def rebuild(engine: AsyncEngine) -> None:
+    """Drop every table the models and migrations made (SQLite's FTS table included), then
+    migrate to the head: an empty database of the current schema (benchmarks start here)."""
+    from .base import Base
+
+    async with engine.begin() as conn:
+        if conn.dialect.name == "sqlite":
+            await conn.execute(text("DROP TABLE IF EXISTS members_fts"))
+        await conn.run_sync(Base.metadata.drop_all)
+        await conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    await upgrade(engine)
 
 
 async def downgrade(engine: AsyncEngine, revision: str = "base") -> None:
