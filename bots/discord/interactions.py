@@ -9,9 +9,10 @@ deferred (Discord wants a first answer within 3 s) and sent as a follow-up when 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any
@@ -120,11 +121,38 @@ class ChannelMessage:
         )
 
 
+class ChannelOrder:
+    """One channel's messages handled one after another, in the order they arrived.
+
+    discord.py runs every gateway event in a task of its own: without this, a quick reply
+    could reach the relay before the message it answers (and lose its reply link), an edit
+    before the message it edits, or two messages could be relayed swapped. Channels do not
+    wait for each other; a quiet channel keeps no lock."""
+
+    def __init__(self) -> None:
+        self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
+
+    @contextlib.asynccontextmanager
+    async def __call__(self, channel_id: str) -> AsyncIterator[None]:
+        lock, users = self._locks.get(channel_id) or (asyncio.Lock(), 0)
+        self._locks[channel_id] = (lock, users + 1)
+        try:
+            async with lock:  # asyncio's locks are fair: waiters go in arrival order
+                yield
+        finally:
+            lock, users = self._locks[channel_id]
+            if users == 1:
+                del self._locks[channel_id]
+            else:
+                self._locks[channel_id] = (lock, users - 1)
+
+
 class InteractionHandler:
     def __init__(self, app: App, transport: Transport, *, defer_after: float = 2.0) -> None:
         self.app = app
         self.transport = transport
         self.defer_after = defer_after
+        self._channel_order = ChannelOrder()
 
     async def handle(self, event: InteractionEvent) -> None:
         try:
@@ -176,14 +204,16 @@ class InteractionHandler:
         if not message.text.strip():
             return
         try:
-            await self.app.dispatcher.handle(message.incoming())
+            async with self._channel_order(message.channel_id):
+                await self.app.dispatcher.handle(message.incoming())
         except Exception:
             log.exception("channel message failed channel=%s", message.channel_id)
 
     async def handle_channel_edit(self, message: ChannelMessage, *, edit_id: str | None) -> None:
         """An edited channel message: the copies of a relayed message follow."""
         try:
-            await relay_edit(self.app, message.incoming(), edit_id=edit_id)
+            async with self._channel_order(message.channel_id):
+                await relay_edit(self.app, message.incoming(), edit_id=edit_id)
         except Exception:
             log.exception("channel edit failed channel=%s", message.channel_id)
 
@@ -193,7 +223,8 @@ class InteractionHandler:
         """A deleted channel message: the copies of a relayed message are deleted too."""
         gone = ChannelMessage(guild_id, channel_id, message_id, user_id="", text="")
         try:
-            await relay_delete(self.app, gone.incoming(), message_id=message_id)
+            async with self._channel_order(channel_id):
+                await relay_delete(self.app, gone.incoming(), message_id=message_id)
         except Exception:
             log.exception("channel deletion failed channel=%s", channel_id)
 
