@@ -66,3 +66,31 @@ async def database_snapshot(app: App) -> dict[str, list[str]]:
             rows = (await session.execute(select(table))).all()
             snapshot[table.name] = sorted(repr(tuple(row)) for row in rows)
     return snapshot
+
+
+IMPORTED_CSV = """\
+full_name,email,country,city,institution,degree,field,graduation_year,sector,languages,\
+directory_consent
+Zoë Nguyễn,zoe.nguyen@alumni.example.org,VN,Hà Nội,,master,Physics,2019,aerospace,vi;fr,yes
+Kofi Mensah,kofi.mensah@alumni.example.org,GH,Accra,,master,Economics,2017,finance,en;fr,no
+"""
+CLAIMANT_EMAIL = "kofi.mensah@alumni.example.org"
+
+
+async def import_alumni(app: App) -> dict[str, str]:
+    """An institution's CSV imported as ``alumni import members --codes-out`` does it; the
+    claim code of each new member by e-mail (what the institution mails its alumni)."""
+    import csv
+    import io
+
+    from core.directory.importer import import_members
+
+    codes = io.StringIO()
+    report = await import_members(
+        app.db, io.StringIO(IMPORTED_CSV), "École polytechnique", now=app.clock.now(),
+        codes_out=codes,
+    )  # fmt: skip
+    assert (report.created, report.rejected) == (2, [])
+    return {
+        row["email"]: row["claim_code"] for row in csv.DictReader(io.StringIO(codes.getvalue()))
+    }

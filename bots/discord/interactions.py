@@ -9,9 +9,10 @@ deferred (Discord wants a first answer within 3 s) and sent as a follow-up when 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any
@@ -23,7 +24,7 @@ from core.i18n import N_, gettext, use_locale
 
 from .autocomplete import suggestions
 from .commands import command_line, find_param
-from .render import EPHEMERAL, modal_values, render_message, render_modal
+from .render import EPHEMERAL, modal_parts, modal_values, render_message, render_modal
 from .transport import Transport
 
 if TYPE_CHECKING:
@@ -40,6 +41,10 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 OPEN_FORM = "discord.open_form"  # adapter-side action: a button that opens a form as a modal
+# A form too big for one modal opens as parts: FORM_PART is the action of a part's modal,
+# OPEN_FORM_PART the button that opens the next part; both carry a ``FormProgress``.
+FORM_PART = "discord.form_part"
+OPEN_FORM_PART = "discord.open_form_part"
 BUTTON_INVALID = N_("This button is no longer valid. Send the command again.")
 FORM_INVALID = N_("This form is no longer valid. Send the command again.")
 OPEN_FORM_LABEL = N_("Open the form")
@@ -120,11 +125,68 @@ class ChannelMessage:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class FormProgress:
+    """A form that takes several modals: the part shown and what the earlier parts said.
+
+    It travels behind a server-side callback token, never through Discord."""
+
+    form: Form
+    part: int = 0
+    values: Mapping[str, str] = field(default_factory=dict)
+
+    def to_json(self) -> str:
+        form = Reply(form=self.form).to_dict()["form"]
+        return json.dumps(
+            {"form": form, "part": self.part, "values": dict(self.values)}, ensure_ascii=False
+        )
+
+    @classmethod
+    def from_json(cls, payload: str) -> FormProgress | None:
+        try:
+            data = json.loads(payload)
+            form = Reply.from_dict({"form": data["form"]}).form
+            part = int(data["part"])
+            values = {str(k): str(v) for k, v in dict(data["values"]).items()}
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return None
+        if form is None or not 0 <= part < len(modal_parts(form)):
+            return None
+        return cls(form, part, values)
+
+
+class ChannelOrder:
+    """One channel's messages handled one after another, in the order they arrived.
+
+    discord.py runs every gateway event in a task of its own: without this, a quick reply
+    could reach the relay before the message it answers (and lose its reply link), an edit
+    before the message it edits, or two messages could be relayed swapped. Channels do not
+    wait for each other; a quiet channel keeps no lock."""
+
+    def __init__(self) -> None:
+        self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
+
+    @contextlib.asynccontextmanager
+    async def __call__(self, channel_id: str) -> AsyncIterator[None]:
+        lock, users = self._locks.get(channel_id) or (asyncio.Lock(), 0)
+        self._locks[channel_id] = (lock, users + 1)
+        try:
+            async with lock:  # asyncio's locks are fair: waiters go in arrival order
+                yield
+        finally:
+            lock, users = self._locks[channel_id]
+            if users == 1:
+                del self._locks[channel_id]
+            else:
+                self._locks[channel_id] = (lock, users - 1)
+
+
 class InteractionHandler:
     def __init__(self, app: App, transport: Transport, *, defer_after: float = 2.0) -> None:
         self.app = app
         self.transport = transport
         self.defer_after = defer_after
+        self._channel_order = ChannelOrder()
 
     async def handle(self, event: InteractionEvent) -> None:
         try:
@@ -176,14 +238,16 @@ class InteractionHandler:
         if not message.text.strip():
             return
         try:
-            await self.app.dispatcher.handle(message.incoming())
+            async with self._channel_order(message.channel_id):
+                await self.app.dispatcher.handle(message.incoming())
         except Exception:
             log.exception("channel message failed channel=%s", message.channel_id)
 
     async def handle_channel_edit(self, message: ChannelMessage, *, edit_id: str | None) -> None:
         """An edited channel message: the copies of a relayed message follow."""
         try:
-            await relay_edit(self.app, message.incoming(), edit_id=edit_id)
+            async with self._channel_order(message.channel_id):
+                await relay_edit(self.app, message.incoming(), edit_id=edit_id)
         except Exception:
             log.exception("channel edit failed channel=%s", message.channel_id)
 
@@ -193,7 +257,8 @@ class InteractionHandler:
         """A deleted channel message: the copies of a relayed message are deleted too."""
         gone = ChannelMessage(guild_id, channel_id, message_id, user_id="", text="")
         try:
-            await relay_delete(self.app, gone.incoming(), message_id=message_id)
+            async with self._channel_order(channel_id):
+                await relay_delete(self.app, gone.incoming(), message_id=message_id)
         except Exception:
             log.exception("channel deletion failed channel=%s", channel_id)
 
@@ -216,6 +281,11 @@ class InteractionHandler:
             if form is None or not await self._open_modal(event, form):
                 await self._refuse(event, FORM_INVALID)
             return
+        if action == OPEN_FORM_PART:
+            progress = FormProgress.from_json(payload)
+            if progress is None or not await self._open_part(event, progress):
+                await self._refuse(event, FORM_INVALID)
+            return
         incoming = self._incoming(event, action=action, payload=payload)
         await self._run(event, incoming, public=False, update=True)
 
@@ -225,9 +295,17 @@ class InteractionHandler:
             await self._refuse(event, FORM_INVALID)
             return
         action, payload = resolved
-        incoming = self._incoming(
-            event, action=action, payload=payload, form_values=modal_values(event.data)
-        )
+        values = modal_values(event.data)
+        if action == FORM_PART:
+            progress = FormProgress.from_json(payload)
+            if progress is None:
+                await self._refuse(event, FORM_INVALID)
+                return
+            if await self._next_part(event, progress, values):
+                return
+            action, payload = progress.form.action, progress.form.payload
+            values = {**progress.values, **values}
+        incoming = self._incoming(event, action=action, payload=payload, form_values=values)
         await self._run(event, incoming, public=False, update=False)
 
     async def _autocomplete(self, event: InteractionEvent) -> None:
@@ -306,9 +384,35 @@ class InteractionHandler:
             return render_message(reply, tokens)
 
     async def _open_modal(self, event: InteractionEvent, form: Form) -> bool:
-        token = (await self.app.callbacks.issue([Button("", form.action, form.payload)]))[
-            (form.action, form.payload)
-        ]
+        """Answer with the form as a modal, or with its first part if it takes several."""
+        if len(modal_parts(form)) > 1:
+            return await self._open_part(event, FormProgress(form))
+        return await self._show_modal(event, form, form.action, form.payload)
+
+    async def _open_part(self, event: InteractionEvent, progress: FormProgress) -> bool:
+        part = modal_parts(progress.form)[progress.part]
+        return await self._show_modal(event, part, FORM_PART, progress.to_json())
+
+    async def _next_part(
+        self, event: InteractionEvent, progress: FormProgress, values: Mapping[str, str]
+    ) -> bool:
+        """After a part that is not the last: a button that opens the next one (a modal
+        submission cannot answer with another modal). False after the last part."""
+        parts = modal_parts(progress.form)
+        following = progress.part + 1
+        if following >= len(parts):
+            return False
+        carried = FormProgress(progress.form, following, {**progress.values, **values})
+        button = Button(parts[following].title, action=OPEN_FORM_PART, payload=carried.to_json())
+        await self._callback(
+            event, Callback.CHANNEL_MESSAGE, await self._message(event, Reply(buttons=(button,)))
+        )
+        return True
+
+    async def _show_modal(
+        self, event: InteractionEvent, form: Form, action: str, payload: str
+    ) -> bool:
+        token = (await self.app.callbacks.issue([Button("", action, payload)]))[(action, payload)]
         with use_locale(event.locale):
             modal = render_modal(form, token)
         if modal is None:
@@ -317,9 +421,9 @@ class InteractionHandler:
         return True
 
     async def _form_elsewhere(self, incoming: Incoming, reply: Reply, form: Form) -> Reply:
-        """A form that cannot open now (the answer was deferred, or it is too big for a modal):
-        a button that opens it, or else the field-by-field dialogue of the core."""
-        if render_modal(form, "x") is not None:
+        """A form that cannot open now (the answer was deferred): a button that opens it as
+        a modal (or its first part), or else, without fields, the dialogue of the core."""
+        if form.fields:
             with use_locale(incoming.locale):
                 label = form.title or gettext(OPEN_FORM_LABEL)
             button = Button(

@@ -7,6 +7,7 @@ Discord's Markdown and its mentions neutralised here, and every message carries
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -20,6 +21,7 @@ __all__ = [
     "NO_MENTIONS",
     "escape",
     "fit",
+    "modal_parts",
     "modal_values",
     "render_message",
     "render_modal",
@@ -263,6 +265,23 @@ def render_modal(form: Form, custom_id: str) -> dict[str, Any] | None:
         "title": fit(form.title, MODAL_TITLE_LIMIT, escaped=False) or EMPTY,
         "components": [_labelled(field) for field in form.fields],
     }
+
+
+def modal_parts(form: Form) -> tuple[Form, ...]:
+    """The modals a form takes: itself when it fits in one, else parts of at most five
+    fields, as even as possible, each titled like "Post an offer (2/3)"."""
+    fields = form.fields
+    if len(fields) <= MODAL_FIELDS:
+        return (form,)
+    count = -(-len(fields) // MODAL_FIELDS)
+    size = -(-len(fields) // count)
+    chunks = [fields[i : i + size] for i in range(0, len(fields), size)]
+    parts = []
+    for number, chunk in enumerate(chunks, 1):
+        suffix = f" ({number}/{len(chunks)})"
+        title = fit(form.title, MODAL_TITLE_LIMIT - len(suffix), escaped=False) + suffix
+        parts.append(dataclasses.replace(form, title=title, fields=chunk))
+    return tuple(parts)
 
 
 def _labelled(field: FormField) -> dict[str, Any]:

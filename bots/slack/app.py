@@ -26,6 +26,7 @@ from sqlalchemy import select
 
 from core.bootstrap import App
 from core.chat import Actor, Audience, Button, ChatKind, Form, Incoming, Reply
+from core.chat.home import home_replies
 from core.db.models import Member
 from core.domain import Platform
 from core.groups.relay import relay_delete, relay_edit
@@ -249,7 +250,7 @@ class SlackBridge:
             text="help",
         )
         actor = await self.app.dispatcher.identify(incoming)
-        replies = await self.app.dispatcher.handle(incoming)
+        replies = await home_replies(self.app.dispatcher, incoming)
         name = await self._member_name(actor)
         with use_locale(actor.locale):
             header = (

@@ -1,8 +1,9 @@
 """The Slack locale and display name of each user (``users.info``), asked once and kept in a
-bounded LRU."""
+bounded LRU; requests of one user arriving together share one lookup."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections import OrderedDict
 from typing import Any
@@ -20,6 +21,7 @@ class SlackLocales:
         self._client = client
         self._cache: OrderedDict[tuple[str, str], tuple[str | None, str]] = OrderedDict()
         self._max = max_entries
+        self._asking: dict[tuple[str, str], asyncio.Future[tuple[str | None, str]]] = {}
 
     async def get(self, team_id: str, user_id: str) -> str | None:
         """``fr-FR`` and the like; None when Slack does not say."""
@@ -35,6 +37,24 @@ class SlackLocales:
         if key in self._cache:
             self._cache.move_to_end(key)
             return self._cache[key]
+        asking = self._asking.get(key)
+        if asking is not None:  # the same user's other request is asking Slack right now
+            return await asyncio.shield(asking)
+        future: asyncio.Future[tuple[str | None, str]] = asyncio.get_running_loop().create_future()
+        self._asking[key] = future
+        try:
+            found = await self._users_info(key)
+        except BaseException:  # cancelled: those waiting carry on without a locale
+            future.set_result((None, ""))
+            raise
+        else:
+            future.set_result(found)
+        finally:
+            del self._asking[key]
+        return found
+
+    async def _users_info(self, key: tuple[str, str]) -> tuple[str | None, str]:
+        _team, user_id = key
         try:
             response = await self._client.users_info(user=user_id, include_locale=True)
         except (SlackApiError, SlackClientError, OSError) as exc:

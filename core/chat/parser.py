@@ -139,11 +139,20 @@ def parse(text: str, registry: CommandRegistry) -> Invocation:
             words = rest.split(None, 1)
             rest = words[1] if len(words) > 1 else ""
     raw_rest = rest.strip() if not command.options else None
-    return Invocation(command=command, path=path, args=bind(command, tokens, raw_rest))
+    return Invocation(command=command, path=path, args=bind(command, tokens, raw_rest, path=path))
 
 
-def bind(command: Command, tokens: list[Token], raw_rest: str | None = None) -> Arguments:
-    """Give each token to a parameter, check and convert the values."""
+def bind(
+    command: Command,
+    tokens: list[Token],
+    raw_rest: str | None = None,
+    *,
+    path: tuple[str, ...] = (),
+) -> Arguments:
+    """Give each token to a parameter, check and convert the values. ``path`` (e.g.
+    ``("offer", "post")``) names a subcommand with its command in the error messages."""
+    name = " ".join(path) or command.name
+    usage = command.usage(prefix="/" + "".join(f"{p} " for p in path[:-1]))
     values: dict[str, object] = {}
     positional: list[Token] = []
     for token in tokens:
@@ -157,7 +166,7 @@ def bind(command: Command, tokens: list[Token], raw_rest: str | None = None) -> 
             raise ParseError(
                 N_("Unknown filter {key}: for /{command}. Filters you can use: {available}."),
                 key=key,
-                command=command.name,
+                command=name,
                 available=", ".join(f"{o.name}:" for o in command.options),
             )
         if key in values:
@@ -181,16 +190,16 @@ def bind(command: Command, tokens: list[Token], raw_rest: str | None = None) -> 
     if extra > 0 and not any(p.kind is ParamKind.TEXT for p in params):
         raise ParseError(
             N_("Too many words for /{command}. Usage: {usage}"),
-            command=command.name,
-            usage=command.usage(),
+            command=name,
+            usage=usage,
         )
     for param in params:
         if param.required and values.get(param.name) is None:
             raise ParseError(
                 N_("/{command} needs {param}. Usage: {usage}"),
-                command=command.name,
+                command=name,
                 param=param.name,
-                usage=command.usage(),
+                usage=usage,
             )
     return Arguments(values)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bots.discord.autocomplete import country_choices, suggestions
-from bots.discord.render import fit, modal_values, render_message, render_modal
+from bots.discord.render import fit, modal_parts, modal_values, render_message, render_modal
 from core.chat import (
     Audience,
     Button,
@@ -179,6 +179,23 @@ def test_a_form_becomes_a_modal_with_a_select_for_choices() -> None:
 def test_a_form_with_more_than_five_fields_does_not_fit_a_modal() -> None:
     big = Form(action="a", title="t", fields=tuple(FormField(f"f{i}", "F") for i in range(6)))
     assert render_modal(big, "t:abc") is None
+
+
+def test_a_big_form_is_cut_into_even_modal_parts_with_numbered_titles() -> None:
+    big = Form(
+        action="a",
+        title="Post an offer for your organisation abroad today",
+        payload="new:1",
+        fields=tuple(FormField(f"f{i}", "F") for i in range(11)),
+    )
+    parts = modal_parts(big)
+    assert [len(p.fields) for p in parts] == [4, 4, 3]
+    assert [f.name for p in parts for f in p.fields] == [f.name for f in big.fields]
+    assert all(render_modal(p, "t:abc") is not None for p in parts)
+    assert [p.title[-5:] for p in parts] == ["(1/3)", "(2/3)", "(3/3)"]
+    assert all(len(p.title) <= 45 for p in parts)
+    assert {(p.action, p.payload) for p in parts} == {("a", "new:1")}
+    assert modal_parts(FORM) == (FORM,)
 
 
 def test_modal_values_are_read_with_or_without_label_wrappers() -> None:

@@ -5,10 +5,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from sqlalchemy import select
+
 from core.bootstrap import App
 from core.chat import Command, Form, FormField, FormFieldKind, Permission, Reply
 from core.chat.forms import validate_form
-from core.demo.data import DEMO_EMAIL
+from core.db.models import Member, Organisation, OrganisationCountry, RoleGrant
+from core.demo.data import ADMIN_EMAIL, DEMO_EMAIL
+from core.domain import Role
+from tests.helpers import account_for, say
 
 from .conftest import SlackServer, link_slack_account
 from .fake_slack import FakeSlack
@@ -173,3 +178,42 @@ async def test_the_app_home_invites_a_stranger_to_start_in_their_language(
     text = json.dumps(view, ensure_ascii=False)
     assert "/alumni start" in text
     assert "Commandes" in text or "commandes" in text
+
+
+async def test_a_members_app_home_shows_profile_alerts_events_and_offers_of_their_country(
+    seeded: App, slack: SlackServer, fake_slack: FakeSlack
+) -> None:
+    async with seeded.db.sessions.begin() as session:
+        me = (await session.scalars(select(Member).where(Member.email == DEMO_EMAIL))).one()
+        airbus = await session.scalar(select(Organisation.id).where(Organisation.slug == "airbus"))
+        admin = await session.scalar(select(Member.id).where(Member.email == ADMIN_EMAIL))
+        assert me.country_code == "BR" and airbus is not None and admin is not None
+        session.add(OrganisationCountry(organisation_id=airbus, country_code="BR"))
+        session.add(RoleGrant(member_id=admin, role=Role.REPRESENTATIVE, organisation_id=airbus))
+    representative = await account_for(seeded, ADMIN_EMAIL)
+    for line in (
+        '/offer post job "Flight test engineer" country:BR apply:https://jobs.example.org/1',
+        '/offer post job "Cabin designer" country:DE apply:https://jobs.example.org/2',
+    ):
+        [posted] = await say(seeded, representative, line)
+        assert not posted.error, posted.text
+    member = await account_for(seeded, DEMO_EMAIL)
+    [saved] = await say(seeded, member, "/alerts add kind:vie")
+    assert not saved.error, saved.text
+    await link_slack_account(seeded, DEMO_EMAIL, "U0MEMBER")
+
+    await _open_home(slack, "U0MEMBER")
+    [published] = await fake_slack.wait_for("views.publish")
+    view = published.params["view"]
+    view = json.loads(view) if isinstance(view, str) else view
+    assert len(view["blocks"]) <= 100
+    text = json.dumps(view, ensure_ascii=False)
+    order = [
+        text.index(f"*{me.full_name}*"),  # the profile card
+        text.index("Your alerts:"),
+        text.index("Flight test engineer"),  # an offer in Brazil, where she lives
+        text.index("/alumni search"),  # then the commands
+    ]
+    assert order == sorted(order)
+    assert "Cabin designer" not in text  # not her country's
+    assert "There is no chapter for Brazil yet." not in text  # what does not apply is left out

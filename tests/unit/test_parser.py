@@ -127,6 +127,20 @@ def test_subcommand_is_chosen_by_its_first_word() -> None:
     assert inv.args["field"] == "city"
 
 
+def test_errors_about_a_subcommand_name_it_with_its_command() -> None:
+    with pytest.raises(ParseError) as caught:
+        parse('/offer post job "Engineer" kind:job', REGISTRY)
+    assert caught.value.params["command"] == "offer post"
+    assert "/offer post" in caught.value.message
+    post = Command(name="post", help="Post", params=(Param("title", "T", required=True),))
+    registry = CommandRegistry()
+    registry.add(Command(name="offer", help="Offer", subcommands=(post,)))
+    with pytest.raises(ParseError) as missing:
+        parse("/offer post", registry)
+    assert missing.value.params["command"] == "offer post"
+    assert missing.value.params["usage"] == "/offer post title"
+
+
 def test_free_text_keeps_the_message_as_typed_when_the_command_has_no_filters() -> None:
     registry = CommandRegistry()
     registry.add(
