@@ -24,6 +24,7 @@ __all__ = [
     "ALLOWED_UPDATES",
     "TelegramStartError",
     "build_application",
+    "default_concurrency",
     "file_url",
     "run_telegram",
 ]
@@ -46,6 +47,12 @@ def file_url(api_url: str) -> str:
     return base + "/file/bot"
 
 
+def default_concurrency(app: App) -> int:
+    """Chats handled at once: several on PostgreSQL; one on SQLite, whose single writer
+    makes concurrent updates fail with "database is locked" under load."""
+    return 1 if app.db.is_sqlite else 32
+
+
 def build_application(
     app: App,
     *,
@@ -53,7 +60,7 @@ def build_application(
     api_url: str,
     webhook: bool = False,
     max_retry_wait: float = 30.0,
-    concurrency: int = 32,
+    concurrency: int | None = None,
 ) -> TelegramApplication:
     """The python-telegram-bot Application with our handlers (no network yet)."""
     return _build(
@@ -73,12 +80,14 @@ def _build(
     api_url: str,
     webhook: bool,
     max_retry_wait: float,
-    concurrency: int,
+    concurrency: int | None,
 ) -> tuple[TelegramApplication, TelegramBridge]:
     builder = ApplicationBuilder().token(token).base_url(api_url).base_file_url(file_url(api_url))
     if webhook:
         builder = builder.updater(None)
     application = builder.build()
+    if concurrency is None:
+        concurrency = default_concurrency(app)
     bridge = TelegramBridge(app, max_retry_wait=max_retry_wait, concurrency=concurrency)
     application.add_handlers(bridge.handlers())
     application.add_error_handler(bridge.on_error)
@@ -96,7 +105,7 @@ def run_telegram(
     stop: asyncio.Event,
     poll_timeout: float = 10.0,
     max_retry_wait: float = 30.0,
-    concurrency: int = 32,
+    concurrency: int | None = None,
     on_ready: Callable[[], None] | None = None,
 ) -> Coroutine[Any, Any, None]:
     """The Telegram bot, to await (or wrap in a task) until ``stop`` is set.
@@ -106,7 +115,8 @@ def run_telegram(
     the caller starts its HTTP server) and ``setWebhook`` is called once the bot is up.
     Raises ``TelegramStartError`` when the bot cannot start; the token is never logged.
     ``on_ready`` is called once updates are being received. ``concurrency``: updates of
-    different chats handled at once (each chat's in the order they came).
+    different chats handled at once (each chat's in the order they came); by default
+    ``default_concurrency(app)``.
     """
     webhook = webhook_url is not None
     if webhook:

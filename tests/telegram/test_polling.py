@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from bots.telegram.runner import default_concurrency
 from core.bootstrap import App
 from core.chat import (
     Arguments,
@@ -291,7 +292,7 @@ async def test_a_slow_command_of_one_member_does_not_hold_up_another_member(
     app.registry.add(
         Command(name="testslow", help="Wait", handler=slow, permission=Permission.ANYONE)
     )
-    running = await start_polling_bot(app, fake_api)
+    running = await start_polling_bot(app, fake_api, concurrency=4)
     try:
         await fake_api.push_message("/testslow", user_id=MEMBER)
         await fake_api.push_message("/help", user_id=MEMBER)  # waits behind /testslow
@@ -305,3 +306,10 @@ async def test_a_slow_command_of_one_member_does_not_hold_up_another_member(
     first, second = fake_api.sent_texts(MEMBER)
     assert first == "slow done"
     assert second.startswith("Commands you can use:")
+
+
+async def test_sqlite_handles_one_chat_at_a_time_and_postgresql_several(
+    app: App, is_postgres: bool
+) -> None:
+    """SQLite has one writer: concurrent updates there end in "database is locked"."""
+    assert default_concurrency(app) == (32 if is_postgres else 1)
