@@ -4,15 +4,16 @@
         [--db sqlite+aiosqlite:////tmp/tg-bench.db | postgresql+asyncpg://...]
 
 Seeds ``--members`` demo alumni (``alumni seed --demo --members N``: the seed is skipped when
-the database given with ``--db`` holds them already), links 200 Telegram users to listed
-members, then queues ``--updates`` ``/search`` updates (names of listed members, typed
-without accents, whole or as prefixes) on the fake Bot API of the test suite and times how
-long ``run_telegram`` -- python-telegram-bot long polling, the core dispatcher, the directory
-search, callback tokens for the card buttons, HTML rendering -- takes to answer them all
-(one ``sendMessage`` each). The fake hands the updates out as ``getUpdates`` does, at most 100
-per answer. Baseline in the same run, on the same fake: a bare python-telegram-bot
-``Application`` with one ``MessageHandler`` that replies the text it got, handling updates
-one at a time (python-telegram-bot's default). The alumni bot handles ``--concurrency`` chats
+the database given with ``--db`` holds them already), links one Telegram user per update to a
+listed member (so no per-person command limit applies), then queues ``--updates``
+``/search`` updates (names of listed members, typed without accents, whole or as prefixes) on
+the shared fake Bot API (``benchmarks/fake_bot_api.py``) and times how long ``run_telegram``
+-- python-telegram-bot long polling, the core dispatcher, the directory search, callback
+tokens for the card buttons, HTML rendering -- takes to answer them all (one ``sendMessage``
+each). The fake hands the updates out as ``getUpdates`` does, at most 100 per answer.
+Baseline in the same run, on the same fake: a bare python-telegram-bot ``Application`` with
+one ``MessageHandler`` that replies the text it got, handling updates one at a time
+(python-telegram-bot's default). The alumni bot handles ``--concurrency`` chats
 at once (default: the bot's own, one on SQLite, 32 on PostgreSQL). Target: at least 0.7 of
 the echo bot's rate.
 """
@@ -49,7 +50,6 @@ from core.db.models import Member, PlatformAccount
 from core.demo import seed_demo
 from core.domain import Platform, Visibility, fold
 
-USERS = 200  # Telegram users, each linked to a listed member
 FIRST_USER = 900_000_000
 WARM_UP = 300
 POLL_TIMEOUT = 1.0
@@ -110,16 +110,19 @@ async def prepare(url: str, members: int) -> None:
         await db.dispose()
 
 
-async def link_users(app: App) -> None:
+async def link_users(app: App, count: int) -> None:
+    """Telegram users ``FIRST_USER`` to ``FIRST_USER + count - 1``, each a listed member."""
     async with app.db.sessions.begin() as session:
         ids = (
             await session.scalars(
                 select(Member.id)
                 .where(Member.directory_consent.is_(True), Member.visibility == Visibility.LISTED)
                 .order_by(Member.id)
-                .limit(USERS)
+                .limit(count)
             )
         ).all()
+        if len(ids) < count:
+            raise SystemExit(f"only {len(ids)} listed members for {count} Telegram users")
         now = dt.datetime.now(dt.UTC)
         await session.execute(
             insert(table_of(PlatformAccount)),
@@ -201,19 +204,18 @@ async def measure(fake: CountingBotApi, bot: Bot, texts: list[str]) -> float:
     try:
         await asyncio.wait_for(ready.wait(), 60)
 
-        async def answer(batch: list[str]) -> float:
+        async def answer(batch: list[str], first_user: int) -> float:
             fake.expect(len(batch))
             updates = [
-                fake.message_update(text, user_id=FIRST_USER + i % USERS)
-                for i, text in enumerate(batch)
+                fake.message_update(text, user_id=first_user + i) for i, text in enumerate(batch)
             ]
             started = time.perf_counter()
             await fake.push_all(updates)
             await asyncio.wait_for(fake.reached.wait(), 3600)
             return time.perf_counter() - started
 
-        await answer(texts[:WARM_UP])
-        return len(texts) / await answer(texts)
+        await answer(texts[:WARM_UP], FIRST_USER + len(texts))
+        return len(texts) / await answer(texts, FIRST_USER)
     finally:
         stop.set()
         await asyncio.wait_for(task, 60)
@@ -226,7 +228,7 @@ async def main(url: str, members: int, updates: int, concurrency: int | None) ->
     fake = CountingBotApi()
     await fake.start()
     try:
-        await link_users(app)
+        await link_users(app, updates + WARM_UP)
         texts = await queries(app, updates)
         echo_rate = await measure(fake, echo_bot, texts)
         before = len(fake.calls)
