@@ -283,7 +283,6 @@ Jean Caché,jean@example.org,SN,Dakar,École polytechnique,master,Law,2015,law,f
 """
 
 
-@pytest.mark.filterwarnings("ignore::DeprecationWarning")
 async def test_an_alumna_imported_by_csv_claims_her_profile_with_start_code_then_finds_zoe(
     app: App,
     settings: Settings,
