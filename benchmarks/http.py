@@ -32,12 +32,12 @@ import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.fake_bot_api import BOT_TOKEN as TELEGRAM_TOKEN
+from benchmarks.fake_bot_api import FakeBotApi
 from core.db import create_database, rebuild
 from tests.slack.fake_slack import BOT_TOKEN as SLACK_TOKEN
 from tests.slack.fake_slack import FakeSlack
 from tests.slack.signing import SIGNING_SECRET, sign, slash_command_body
-from tests.telegram.fake_bot_api import BOT_TOKEN as TELEGRAM_TOKEN
-from tests.telegram.fake_bot_api import FakeBotApi
 
 WEBHOOK_SECRET = "bench-webhook-secret"  # noqa: S105  (a fake)
 BARE = """

@@ -34,6 +34,7 @@ from core.domain import Platform
 from core.groups.relay import relay_edit
 from core.i18n import N_, gettext, use_locale
 
+from .lanes import ChatLanes
 from .render import PAGER_PREFIX, RenderedReply, TelegramMessage, render_reply
 
 __all__ = ["TelegramBridge"]
@@ -41,6 +42,7 @@ __all__ = ["TelegramBridge"]
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
 
 INVALID_BUTTON = N_("This button is no longer valid. Send the command again.")
 OPEN_PRIVATE_CHAT = N_(
@@ -61,26 +63,45 @@ def _retry_after_seconds(exc: RetryAfter) -> float:
     return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
 
 
-class TelegramBridge:
-    """The handlers, bound to the core app. ``max_retry_wait`` caps a 429's ``retry_after``."""
+def lane_of(update: Update) -> str:
+    """The chat whose updates must be handled in order (the user's, without a chat)."""
+    chat, user = update.effective_chat, update.effective_user
+    if chat is not None:
+        return str(chat.id)
+    return str(user.id) if user is not None else ""
 
-    def __init__(self, app: App, *, max_retry_wait: float = 30.0) -> None:
+
+class TelegramBridge:
+    """The handlers, bound to the core app. ``max_retry_wait`` caps a 429's ``retry_after``;
+    ``concurrency``: updates of different chats handled at once (one chat's, in order)."""
+
+    def __init__(self, app: App, *, max_retry_wait: float = 30.0, concurrency: int = 32) -> None:
         self.app = app
         self.max_retry_wait = max_retry_wait
+        self.lanes = ChatLanes(concurrency, on_error=self.log_failure)
 
     def handlers(self) -> list[BaseHandler[Any, Any, Any]]:
         new = filters.UpdateType.MESSAGE  # edits of old messages are not commands again
+        on_command = self.in_lane(self.on_command)
         return [
-            CommandHandler(list(self.app.registry.names()), self.on_command, filters=new),
+            CommandHandler(list(self.app.registry.names()), on_command, filters=new),
             # an unknown /command in a private chat gets the core's "unknown command" answer
-            MessageHandler(new & filters.COMMAND & filters.ChatType.PRIVATE, self.on_command),
-            MessageHandler(new & filters.TEXT & ~filters.COMMAND, self.on_text),
+            MessageHandler(new & filters.COMMAND & filters.ChatType.PRIVATE, on_command),
+            MessageHandler(new & filters.TEXT & ~filters.COMMAND, self.in_lane(self.on_text)),
             MessageHandler(
                 filters.UpdateType.EDITED_MESSAGE & filters.TEXT & filters.ChatType.GROUPS,
-                self.on_edit,
+                self.in_lane(self.on_edit),
             ),
-            CallbackQueryHandler(self.on_callback),
+            CallbackQueryHandler(self.in_lane(self.on_callback)),
         ]
+
+    def in_lane(self, handler: Handler) -> Handler:
+        """``handler`` run in the update's chat lane; python-telegram-bot moves on at once."""
+
+        async def submit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+            self.lanes.submit(lane_of(update), partial(handler, update, context))
+
+        return submit
 
     # --- updates --------------------------------------------------------------------------
     @staticmethod
@@ -163,9 +184,11 @@ class TelegramBridge:
         await self.deliver(context.bot, incoming, replies, edit=pressed)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        error = context.error
-        if error is None:
-            return
+        if context.error is not None:
+            self.log_failure(context.error)
+
+    @staticmethod
+    def log_failure(error: BaseException) -> None:
         if isinstance(error, TelegramError):
             log.warning("telegram: an update failed: %s", describe(error))
         else:

@@ -24,6 +24,7 @@ __all__ = [
     "ALLOWED_UPDATES",
     "TelegramStartError",
     "build_application",
+    "default_concurrency",
     "file_url",
     "run_telegram",
 ]
@@ -46,18 +47,51 @@ def file_url(api_url: str) -> str:
     return base + "/file/bot"
 
 
+def default_concurrency(app: App) -> int:
+    """Chats handled at once: several on PostgreSQL; one on SQLite, whose single writer
+    makes concurrent updates fail with "database is locked" under load."""
+    return 1 if app.db.is_sqlite else 32
+
+
 def build_application(
-    app: App, *, token: str, api_url: str, webhook: bool = False, max_retry_wait: float = 30.0
+    app: App,
+    *,
+    token: str,
+    api_url: str,
+    webhook: bool = False,
+    max_retry_wait: float = 30.0,
+    concurrency: int | None = None,
 ) -> TelegramApplication:
     """The python-telegram-bot Application with our handlers (no network yet)."""
+    return _build(
+        app,
+        token=token,
+        api_url=api_url,
+        webhook=webhook,
+        max_retry_wait=max_retry_wait,
+        concurrency=concurrency,
+    )[0]
+
+
+def _build(
+    app: App,
+    *,
+    token: str,
+    api_url: str,
+    webhook: bool,
+    max_retry_wait: float,
+    concurrency: int | None,
+) -> tuple[TelegramApplication, TelegramBridge]:
     builder = ApplicationBuilder().token(token).base_url(api_url).base_file_url(file_url(api_url))
     if webhook:
         builder = builder.updater(None)
     application = builder.build()
-    bridge = TelegramBridge(app, max_retry_wait=max_retry_wait)
+    if concurrency is None:
+        concurrency = default_concurrency(app)
+    bridge = TelegramBridge(app, max_retry_wait=max_retry_wait, concurrency=concurrency)
     application.add_handlers(bridge.handlers())
     application.add_error_handler(bridge.on_error)
-    return application
+    return application, bridge
 
 
 def run_telegram(
@@ -71,6 +105,7 @@ def run_telegram(
     stop: asyncio.Event,
     poll_timeout: float = 10.0,
     max_retry_wait: float = 30.0,
+    concurrency: int | None = None,
     on_ready: Callable[[], None] | None = None,
 ) -> Coroutine[Any, Any, None]:
     """The Telegram bot, to await (or wrap in a task) until ``stop`` is set.
@@ -79,7 +114,9 @@ def run_telegram(
     ``http_app`` right away (this function is not ``async`` so that the route exists before
     the caller starts its HTTP server) and ``setWebhook`` is called once the bot is up.
     Raises ``TelegramStartError`` when the bot cannot start; the token is never logged.
-    ``on_ready`` is called once updates are being received.
+    ``on_ready`` is called once updates are being received. ``concurrency``: updates of
+    different chats handled at once (each chat's in the order they came); by default
+    ``default_concurrency(app)``.
     """
     webhook = webhook_url is not None
     if webhook:
@@ -88,8 +125,13 @@ def run_telegram(
         webhook_secret = check_secret(webhook_secret)
     redaction = Redaction(token)  # PTB logs its URLs, token included, from the start
     try:
-        application = build_application(
-            app, token=token, api_url=api_url, webhook=webhook, max_retry_wait=max_retry_wait
+        application, bridge = _build(
+            app,
+            token=token,
+            api_url=api_url,
+            webhook=webhook,
+            max_retry_wait=max_retry_wait,
+            concurrency=concurrency,
         )
         if webhook:
             assert http_app is not None
@@ -100,6 +142,7 @@ def run_telegram(
         raise
     return _run(
         application,
+        bridge,
         app,
         redaction,
         token=token,
@@ -113,6 +156,7 @@ def run_telegram(
 
 async def _run(
     application: TelegramApplication,
+    bridge: TelegramBridge,
     app: App,
     redaction: Redaction,
     *,
@@ -152,7 +196,8 @@ async def _run(
             if application.updater is not None and application.updater.running:
                 await application.updater.stop()
             if application.running:
-                await application.stop()
+                await application.stop()  # handles what was fetched: hands it to the lanes
+            await bridge.lanes.drain()  # before shutdown closes the Bot API connections
             await application.shutdown()
     finally:
         redaction.remove()

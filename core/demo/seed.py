@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ..db import Database
 from ..db.base import table_of
 from ..db.models import Country, Education, Member, Organisation, PlatformAccount, RoleGrant
+from ..db.statistics import refresh_statistics
 from ..directory.documents import remember_terms, search_document
 from ..domain import OrganisationKind, Platform, Role, Visibility, fold
 from . import data
@@ -235,6 +236,7 @@ async def seed_demo(
         done += len(batch)
         if progress is not None:
             progress(done, members)
+    await refresh_statistics(db)
     return report
 
 

@@ -22,6 +22,7 @@ from ..chat.forms import _EMAIL_RE
 from ..db import Database
 from ..db.base import table_of
 from ..db.models import Education, Member
+from ..db.statistics import refresh_statistics
 from ..domain import Visibility, fold
 from ..errors import UserError
 from ..i18n import N_, gettext
@@ -225,6 +226,7 @@ async def import_members(
         if progress is not None:
             progress(done)
         batch = await following
+    await refresh_statistics(db)
     return report
 
 

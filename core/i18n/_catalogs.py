@@ -29,6 +29,7 @@ class Catalogs:
     def __init__(self, root: Path) -> None:
         self._root = root
         self._cache: dict[str, NullTranslations] = {}
+        self._available: tuple[str, ...] | None = None
         self._lock = threading.Lock()
 
     @property
@@ -36,10 +37,14 @@ class Catalogs:
         return self._root
 
     def available(self) -> tuple[str, ...]:
-        """Locales with a catalog, plus English (the source language), sorted."""
-        found = {p.parent.parent.name for p in self._root.glob(f"*/LC_MESSAGES/{DOMAIN}.po")}
-        found.add("en")
-        return tuple(sorted(found))
+        """Locales with a catalog, plus English (the source language), sorted.
+
+        Read from disk once: every request normalizes its locale against this list."""
+        if self._available is None:
+            found = {p.parent.parent.name for p in self._root.glob(f"*/LC_MESSAGES/{DOMAIN}.po")}
+            found.add("en")
+            self._available = tuple(sorted(found))
+        return self._available
 
     def translations(self, locale: str) -> NullTranslations:
         cached = self._cache.get(locale)

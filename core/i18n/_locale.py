@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from functools import lru_cache
 from typing import Any
 
 from babel import Locale, UnknownLocaleError
@@ -44,6 +45,11 @@ def normalize_locale(value: str | None) -> str | None:
     """
     if not value:
         return None
+    return _supported(value)
+
+
+@lru_cache(maxsize=512)
+def _supported(value: str) -> str | None:
     tag = value.strip().replace("-", "_")
     try:
         parsed = Locale.parse(tag)

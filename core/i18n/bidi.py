@@ -12,6 +12,7 @@ Telegram, Slack and Discord.
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 
 from babel import Locale, UnknownLocaleError
 
@@ -49,7 +50,11 @@ def contains_rtl(text: str) -> bool:
 
 def is_rtl(locale: str | None = None) -> bool:
     """Whether ``locale`` (default: the request's) is written right to left, per CLDR."""
-    tag = (locale or current_locale()).replace("-", "_")
+    return _right_to_left((locale or current_locale()).replace("-", "_"))
+
+
+@lru_cache(maxsize=256)
+def _right_to_left(tag: str) -> bool:
     try:
         return str(Locale.parse(tag).text_direction) == "rtl"
     except (ValueError, TypeError, UnknownLocaleError):

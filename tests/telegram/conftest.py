@@ -70,12 +70,20 @@ async def polling_bot(app: App, fake_api: FakeBotApi) -> AsyncIterator[RunningBo
         await running.shutdown()
 
 
-async def link_telegram_account(app: App, email: str, user_id: int) -> int:
-    """The Telegram user ``user_id`` is the member with ``email`` (as after /start CODE)."""
+async def link_telegram_account(
+    app: App, email: str, user_id: int, *, handle: str | None = None
+) -> int:
+    """The Telegram user ``user_id`` (``@handle``) is the member with ``email`` (as after
+    /start CODE)."""
     async with app.db.sessions.begin() as session:
         member_id = await session.scalar(select(Member.id).where(Member.email == email))
         assert member_id is not None, email
         session.add(
-            PlatformAccount(platform=Platform.TELEGRAM, user_id=str(user_id), member_id=member_id)
+            PlatformAccount(
+                platform=Platform.TELEGRAM,
+                user_id=str(user_id),
+                member_id=member_id,
+                handle=handle,
+            )
         )
     return member_id

@@ -64,3 +64,19 @@ async def test_get_updates_serves_the_queue_by_offset(fake_api: FakeBotApi) -> N
     _, body = await _call(fake_api, "getUpdates", offset=second["update_id"] + 1, timeout=1)
     assert [u["update_id"] for u in body["result"]] == [third["update_id"]]
     assert "entities" not in third["message"]
+
+
+async def test_get_updates_hands_out_at_most_limit_updates_per_answer(
+    fake_api: FakeBotApi,
+) -> None:
+    await fake_api.push_all(
+        [fake_api.message_update(f"/search {i}", user_id=1) for i in range(250)]
+    )
+    _, body = await _call(fake_api, "getUpdates", timeout=0)
+    first = [u["update_id"] for u in body["result"]]
+    assert len(first) == 100  # Telegram's default limit
+    _, body = await _call(fake_api, "getUpdates", offset=first[-1] + 1, limit=70, timeout=0)
+    second = [u["update_id"] for u in body["result"]]
+    assert second == list(range(first[-1] + 1, first[-1] + 71))
+    _, body = await _call(fake_api, "getUpdates", offset=second[-1] + 1, timeout=0)
+    assert len(body["result"]) == 80

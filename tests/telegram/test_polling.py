@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from sqlalchemy import select
 
+from bots.telegram.runner import default_concurrency
 from core.bootstrap import App
 from core.chat import (
     Arguments,
@@ -275,3 +277,39 @@ async def test_any_command_of_the_registry_works_without_telegram_code(
     assert sent.params["text"] == "pong a &lt;b&gt;"
     menus = fake_api.calls_to("setMyCommands")
     assert all("testping" in [c["command"] for c in m.params["commands"]] for m in menus)
+
+
+async def test_a_slow_command_of_one_member_does_not_hold_up_another_member(
+    app: App, fake_api: FakeBotApi
+) -> None:
+    """Chats are handled at the same time; one chat's updates still in the order they came."""
+    released = asyncio.Event()
+
+    async def slow(_ctx: CommandContext, _args: Arguments) -> Reply:
+        await released.wait()
+        return Reply(text="slow done")
+
+    app.registry.add(
+        Command(name="testslow", help="Wait", handler=slow, permission=Permission.ANYONE)
+    )
+    running = await start_polling_bot(app, fake_api, concurrency=4)
+    try:
+        await fake_api.push_message("/testslow", user_id=MEMBER)
+        await fake_api.push_message("/help", user_id=MEMBER)  # waits behind /testslow
+        await fake_api.push_message("/help", user_id=STRANGER)
+        await _next_send(fake_api, STRANGER, 0)
+        assert _sends(fake_api, MEMBER) == []
+        released.set()
+        await _next_send(fake_api, MEMBER, 1)
+    finally:
+        await running.shutdown()
+    first, second = fake_api.sent_texts(MEMBER)
+    assert first == "slow done"
+    assert second.startswith("Commands you can use:")
+
+
+async def test_sqlite_handles_one_chat_at_a_time_and_postgresql_several(
+    app: App, is_postgres: bool
+) -> None:
+    """SQLite has one writer: concurrent updates there end in "database is locked"."""
+    assert default_concurrency(app) == (32 if is_postgres else 1)
