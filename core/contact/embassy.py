@@ -45,7 +45,9 @@ __all__ = [
 SAVE = "embassy.save"
 CONTACT = "contact.organisation"
 _TIME_RE = re.compile(r"^(\d{1,2})(?:[:h.](\d{2}))?$")
+# Input syntax (day and language codes), the same in every language.
 _HOURS_EXAMPLE = "mon-fri 09:00-12:30 14:00-17:00; sat 10:00-12:00"
+_LANGUAGES_EXAMPLE = "fr, en, pt"
 
 
 @dataclass(frozen=True, slots=True)
@@ -284,7 +286,7 @@ def desk_form(view: DeskView) -> Form:
                 gettext("Languages spoken, separated by commas"),
                 required=False,
                 max_length=80,
-                placeholder="fr, en, pt",
+                placeholder=_LANGUAGES_EXAMPLE,
                 initial=", ".join(view.languages),
             ),
         ),

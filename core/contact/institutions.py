@@ -17,7 +17,7 @@ from ..chat.context import Actor
 from ..db.models import ClaimCode, InstitutionMessage, InstitutionOptOut, Member, Organisation
 from ..delivery import notify_member
 from ..directory.linking import CLAIM
-from ..domain import OrganisationKind, Role
+from ..domain import OrganisationKind
 from ..errors import CountedUserError, UserError
 from ..i18n import N_
 from ..offers.audit import audit
@@ -36,42 +36,19 @@ MAX_TEXT = 2000
 PER_DAY = 1  # messages an institution sends to its alumni in 24 hours
 
 
-async def institution_for(session: AsyncSession, actor: Actor, slug: str | None) -> Organisation:
-    """The institution a representative writes for: the one named, or their only one."""
-    if slug:
-        found = await session.scalar(
-            select(Organisation).where(Organisation.slug == slug.strip().lower())
-        )
-        if found is None or found.kind is not OrganisationKind.INSTITUTION:
-            raise UserError(N_("No institution is called {slug}."), slug=slug)
-        if not actor.represents(found.id):
-            raise UserError(
-                N_("Only the verified representatives of {organisation} can do this."),
-                organisation=found.name,
-            )
-        return found
-    ids = [
-        g.organisation_id
-        for g in actor.grants
-        if g.role is Role.REPRESENTATIVE and g.organisation_id is not None
-    ]
-    institutions = (
-        await session.scalars(
-            select(Organisation)
-            .where(Organisation.id.in_(ids), Organisation.kind == OrganisationKind.INSTITUTION)
-            .order_by(Organisation.id)
-        )
-    ).all()
-    if len(institutions) == 1:
-        return institutions[0]
-    if not institutions:
-        raise UserError(N_("Only the verified representatives of an institution can do this."))
-    raise UserError(
-        N_(
-            "You represent several institutions; say which one with institution:, for example "
-            "institution:sciences-po."
-        )
+async def institution_for(session: AsyncSession, actor: Actor, slug: str) -> Organisation:
+    """The institution named, if the actor represents it."""
+    found = await session.scalar(
+        select(Organisation).where(Organisation.slug == slug.strip().lower())
     )
+    if found is None or found.kind is not OrganisationKind.INSTITUTION:
+        raise UserError(N_("No institution is called {slug}."), slug=slug)
+    if not actor.represents(found.id):
+        raise UserError(
+            N_("Only the verified representatives of {organisation} can do this."),
+            organisation=found.name,
+        )
+    return found
 
 
 def _reachable(organisation_id: int):  # type: ignore[no-untyped-def]
