@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import ColumnElement, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..chat.context import Actor
+from ..chat.replies import Reply
 from ..db.models import ClaimCode, InstitutionMessage, InstitutionOptOut, Member, Organisation
-from ..delivery import notify_member
 from ..directory.linking import CLAIM
 from ..domain import OrganisationKind
 from ..errors import CountedUserError, UserError
-from ..i18n import N_
+from ..events import fanout
+from ..i18n import N_, use_locale
 from ..offers.audit import audit
 from . import notices
 
@@ -51,7 +52,7 @@ async def institution_for(session: AsyncSession, actor: Actor, slug: str) -> Org
     return found
 
 
-def _reachable(organisation_id: int):  # type: ignore[no-untyped-def]
+def _reachable(organisation_id: int) -> ColumnElement[bool]:
     claimed = exists().where(
         ClaimCode.member_id == Member.id,
         ClaimCode.purpose == CLAIM,
@@ -138,18 +139,25 @@ async def send_message(
             N_("{organisation} already wrote to its alumni today. Try again tomorrow."),
             organisation=organisation.name,
         )
-    name, slug, text = organisation.name, organisation.slug, message.text
-    queued = 0
-    for member_id in await reachable_alumni(session, organisation.id):
-        queued += await notify_member(
-            session,
-            member_id,
-            key=f"institution:{message.id}:{member_id}",
-            kind="institution",
-            build=lambda: notices.institution_notice(name, slug, text),
-            now=now,
-            batch=f"institution:{message.id}",
-        )
+    # Set-based, as broadcasts: one query for who and where, one reply per language.
+    people = await fanout.recipients(session, select(Member.id).where(_reachable(organisation.id)))
+    by_locale: dict[str, Reply] = {}
+    for person in people:
+        if person.locale not in by_locale:
+            with use_locale(person.locale):
+                by_locale[person.locale] = notices.institution_notice(
+                    organisation.name, organisation.slug, message.text
+                )
+    queued = await fanout.enqueue_many(
+        session,
+        (
+            (f"institution:{message.id}:{p.member_id}", p.target, by_locale[p.locale])
+            for p in people
+        ),
+        kind="institution",
+        now=now,
+        batch=f"institution:{message.id}",
+    )
     message.state = "sent"
     message.sent_at = now
     message.recipients = queued
