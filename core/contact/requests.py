@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..chat.context import Actor
@@ -323,11 +323,18 @@ async def expire_requests(session: AsyncSession, *, now: dt.datetime) -> int:
             .order_by(ContactRequest.id)
         )
     ).all()
+    count = 0
     for request in stale:
         organisation = await session.get(Organisation, request.organisation_id)
         assert organisation is not None
-        request.state = State.EXPIRED
-        request.answered_at = now
+        expired = await session.execute(
+            update(ContactRequest)
+            .where(ContactRequest.id == request.id, ContactRequest.state.in_(State.OPEN))
+            .values(state=State.EXPIRED, answered_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if not expired.rowcount:  # type: ignore[attr-defined]
+            continue  # a representative took it meanwhile
         name, sent = organisation.name, request.created_at
 
         def build(name: str = name, sent: dt.datetime = sent) -> Reply:
@@ -350,7 +357,8 @@ async def expire_requests(session: AsyncSession, *, now: dt.datetime) -> int:
             organisation_id=organisation.id,
             now=now,
         )
-    return len(stale)
+        count += 1
+    return count
 
 
 @dataclass(frozen=True, slots=True)
@@ -423,9 +431,13 @@ async def answer_request(
             text = _check_message(text, MAX_ANSWER)
             if not text:
                 raise UserError(N_("Write the answer the member will receive."))
-            request.answer = text
         state = {"accept": State.ACCEPTED, "answer": State.ANSWERED}.get(answer, State.DECLINED)
-        await _take(session, request, organisation, member_id, state, now=now)
+        written = text if answer == "answer" else ""
+        if not await _take(
+            session, request, organisation, member_id, state, answer_text=written, now=now
+        ):
+            await load_open(session, request_id, member_id)  # says who took it
+            raise UserError(STALE)
     await audit(
         session,
         actor_id=member_id,
@@ -451,12 +463,24 @@ async def _take(
     member_id: int,
     state: str,
     *,
+    answer_text: str = "",
     now: dt.datetime,
-) -> None:
-    """Close the request in ``state``; tell the member and the other representatives."""
-    request.state = state
-    request.handled_by_id = member_id
-    request.answered_at = now
+) -> bool:
+    """Close the request in ``state`` unless someone closed it first (False); tell the
+    member and the other representatives.
+
+    One conditional UPDATE decides who takes it: on PostgreSQL after the row lock, on SQLite
+    (whose FOR UPDATE is a no-op) because the UPDATE reads the last committed state.
+    """
+    taken = await session.execute(
+        update(ContactRequest)
+        .where(ContactRequest.id == request.id, ContactRequest.state.in_(State.OPEN))
+        .values(state=state, handled_by_id=member_id, answered_at=now, answer=answer_text)
+        .execution_options(synchronize_session=False)
+    )
+    await session.refresh(request)
+    if not taken.rowcount:  # type: ignore[attr-defined]
+        return False
     handler = await session.scalar(select(Member.full_name).where(Member.id == member_id)) or ""
     requester = (
         await session.scalar(select(Member.full_name).where(Member.id == request.member_id)) or ""
@@ -490,6 +514,7 @@ async def _take(
             build=lambda: notices.taken_notice(request_id, requester, handler),
             now=now,
         )
+    return True
 
 
 async def _block(

@@ -202,3 +202,21 @@ async def test_an_organisation_card_has_a_contact_button(seeded: App, cast: Cast
     [sent] = await press(seeded, cast.member, skip.action, skip.payload)
     assert not sent.error, sent.text
     assert len(await outbox(seeded)) == 2  # both representatives
+
+
+async def test_two_representatives_accepting_at_once_make_one_acceptance(
+    seeded: App, cast: Cast
+) -> None:
+    import asyncio
+
+    await say(seeded, cast.member, "/contact airbus Bonjour")
+    first, second = await asyncio.gather(
+        press(seeded, cast.representative, "contact.accept", "1"),
+        press(seeded, cast.other_representative, "contact.accept", "1"),
+    )
+    outcomes = [first[0].error, second[0].error]
+    assert sorted(outcomes) == [False, True]  # one took it, the other was told
+    told = await outbox(seeded)
+    assert "contact:1:answer" in told
+    assert len([k for k in told if ":taken:" in k]) == 1
+    assert await _audit(seeded) == ["contact.request", "contact.accept"]
