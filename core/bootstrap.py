@@ -12,6 +12,7 @@ from .chat.flood import FloodGuard, Limit
 from .chat.forms import FormStepper
 from .clock import Clock, SystemClock
 from .config import Settings
+from .contact import commands as contact_commands
 from .db import Database, create_database, upgrade
 from .directory import commands as directory_commands
 from .events import commands as events_commands
@@ -30,6 +31,7 @@ def build_registry() -> CommandRegistry:
     offers_commands.register(registry)
     groups_commands.register(registry)
     events_commands.register(registry)
+    contact_commands.register(registry)
     builtin.reserve_remaining(registry)
     return registry
 

@@ -42,7 +42,7 @@ from .privacy import erase_member, export_member
 from .search import Cursor, DirectoryQuery, SearchPage, search_members
 from .vocabulary import degree_label, sector_label
 
-__all__ = ["register"]
+__all__ = ["contact_command", "register"]
 
 SEARCH_OPTIONS = (
     Param(
@@ -400,7 +400,11 @@ async def contact_command(ctx: CommandContext, args: Arguments) -> Reply:
         ).all()
     if not found:
         raise UserError(
-            N_("No listed member is called {name}. Use /search to find them."), name=who
+            N_(
+                "No listed member and no organisation is called {name}. Use /search to find "
+                "members, /offers company:NAME to find organisations."
+            ),
+            name=who,
         )
     if len(found) == 1:
         return await _send_request(ctx, found[0].id, message)
@@ -646,24 +650,8 @@ def register(registry: CommandRegistry) -> None:
             permission=Permission.ANYONE,
         )
     )
-    registry.add(
-        Command(
-            name="contact",
-            help=RESERVED["contact"][0],
-            handler=contact_command,
-            params=(
-                Param(
-                    "who", N_("The member's full name (in quotes)"), required=True, max_length=200
-                ),
-                Param(
-                    "message",
-                    N_("A few words about why (optional)"),
-                    kind=ParamKind.TEXT,
-                    max_length=500,
-                ),
-            ),
-        )
-    )
+    # /contact itself is declared by core.contact: it reaches organisations too, and
+    # hands member names to contact_command.
     registry.add(
         Command(
             name="lang",

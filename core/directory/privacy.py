@@ -10,7 +10,8 @@ Rows reach a member in three ways, each listed here once:
 * the member's platform accounts: forms in progress, and outbox messages to their private
   chats;
 * rows derived from the member's rows: the outbox messages about an introduction, a report,
-  a representation request or an alert, and the relayed copies of their group messages.
+  a representation request, an alert or a request to an organisation, and the relayed
+  copies of their group messages.
 """
 
 from __future__ import annotations
@@ -31,8 +32,10 @@ from ..db.models import (
     Broadcast,
     Chapter,
     ClaimCode,
+    ContactRequest,
     DigestSubscription,
     Education,
+    EmbassyDesk,
     Event,
     FormSession,
     Group,
@@ -40,6 +43,8 @@ from ..db.models import (
     GroupMembership,
     GroupRelay,
     GroupReport,
+    InstitutionMessage,
+    InstitutionOptOut,
     Introduction,
     Member,
     MemberBlock,
@@ -48,6 +53,7 @@ from ..db.models import (
     OfferReport,
     OfferView,
     Organisation,
+    OrganisationBlock,
     OutboxMessage,
     PlatformAccount,
     RepresentationRequest,
@@ -104,6 +110,13 @@ REFERENCES: tuple[tuple[str, InstrumentedAttribute[Any], Policy], ...] = (
     ("groups_owned", Group.owner_id, Policy.AUTHOR),
     ("group_channels_mapped", GroupChannel.mapped_by_id, Policy.AUTHOR),
     ("chapters_opened", Chapter.opened_by_id, Policy.AUTHOR),
+    ("contact_requests_sent", ContactRequest.member_id, Policy.OWN),
+    ("contact_requests_handled", ContactRequest.handled_by_id, Policy.AUTHOR),
+    ("blocked_by_organisations", OrganisationBlock.member_id, Policy.OTHERS),
+    ("organisation_blocks_made", OrganisationBlock.blocked_by_id, Policy.AUTHOR),
+    ("institution_opt_outs", InstitutionOptOut.member_id, Policy.OWN),
+    ("institution_messages_sent", InstitutionMessage.author_id, Policy.AUTHOR),
+    ("embassy_desks_updated", EmbassyDesk.updated_by_id, Policy.AUTHOR),
     ("audit_trail", AuditEntry.actor_id, Policy.AUTHOR),
 )
 
@@ -114,6 +127,7 @@ _DERIVED_KEYS: dict[type[Base], str] = {
     RepresentationRequest: "request",
     GroupReport: "group_report",
     Alert: "alert",
+    ContactRequest: "contact",
 }
 _RELAY_KINDS = ("relay", "edit", "delete")
 

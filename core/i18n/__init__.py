@@ -9,7 +9,16 @@ use, so a fresh checkout works without a build step.
 from __future__ import annotations
 
 from ._catalogs import Catalogs, catalogs, locales_dir
-from ._format import country_name, format_date, format_datetime, format_number, language_name
+from ._format import (
+    country_name,
+    format_date,
+    format_datetime,
+    format_number,
+    format_time,
+    language_name,
+    time_zone_name,
+    weekday_name,
+)
 from ._locale import (
     DEFAULT_LOCALE,
     current_locale,
@@ -46,6 +55,7 @@ __all__ = [
     "format_date",
     "format_datetime",
     "format_number",
+    "format_time",
     "gettext",
     "is_rtl",
     "isolate",
@@ -55,5 +65,7 @@ __all__ = [
     "ngettext",
     "normalize_locale",
     "set_default_locale",
+    "time_zone_name",
     "use_locale",
+    "weekday_name",
 ]

@@ -46,3 +46,26 @@ def format_datetime(value: dt.datetime, *, tz: str | None = None, format: str = 
         value = value.replace(tzinfo=dt.UTC)
     tzinfo = babel_dates.get_timezone(tz) if tz else dt.UTC
     return babel_dates.format_datetime(value, format=format, tzinfo=tzinfo, locale=_locale())
+
+
+def format_time(
+    value: dt.time | dt.datetime, *, tz: str | None = None, format: str = "short"
+) -> str:
+    """A time of day for the current locale ("9:00 AM", "09:00"); a datetime is first moved
+    to the time zone ``tz`` (IANA name)."""
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)
+        tzinfo = babel_dates.get_timezone(tz) if tz else dt.UTC
+        return babel_dates.format_time(value, format=format, tzinfo=tzinfo, locale=_locale())
+    return babel_dates.format_time(value, format=format, locale=_locale())
+
+
+def time_zone_name(tz: str) -> str:
+    """The zone as people say it in the current locale: "Portugal (Lisbon) Time"."""
+    return str(babel_dates.get_timezone_location(babel_dates.get_timezone(tz), locale=_locale()))
+
+
+def weekday_name(day: int) -> str:
+    """Monday is 0, as in ``datetime.date.weekday()``."""
+    return str(babel_dates.get_day_names("wide", locale=_locale())[day])

@@ -29,6 +29,9 @@ REFUSE = "offers.refuse"
 EDIT = "offers.edit"
 CLOSE = "offers.close"
 REPOST = "offers.repost"
+# Declared by core.contact: a member writes to the organisation (about this offer).
+CONTACT_OFFER = "contact.offer"
+CONTACT_ORGANISATION = "contact.organisation"
 SUMMARY_LENGTH = 280
 
 
@@ -120,6 +123,7 @@ def offer_card(
     else:
         if not full:
             buttons.append(Button(gettext("Details"), action=VIEW, payload=str(o.id)))
+        buttons.append(Button(gettext("Contact"), action=CONTACT_OFFER, payload=str(o.id)))
         buttons.append(Button(gettext("Report"), action=REPORT, payload=str(o.id)))
     return Card(
         title=o.title,
@@ -154,6 +158,7 @@ def organisation_card(organisation: Organisation, countries: list[str], open_off
     fields.append(Field(gettext("Open offers"), str(open_offers)))
     buttons = [
         Button(gettext("Offers"), action="offers.company", payload=organisation.slug),
+        Button(gettext("Contact"), action=CONTACT_ORGANISATION, payload=organisation.slug),
         Button(gettext("I represent it"), action="offers.represent", payload=organisation.slug),
     ]
     return Card(

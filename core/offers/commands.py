@@ -9,6 +9,7 @@ from ..chat.builtin import RESERVED
 from ..chat.commands import Arguments, Command, CommandRegistry, Param, ParamKind, Permission
 from ..chat.context import CommandContext
 from ..chat.replies import Button, ButtonStyle, Card, Field, Pager, Reply
+from ..contact.requests import deliver_waiting
 from ..db.models import Offer, Organisation
 from ..directory.vocabulary import resolve_language
 from ..domain import Role
@@ -305,6 +306,9 @@ async def _decide(ctx: CommandContext, request_id: int, verify: bool, reason: st
             now=ctx.app.clock.now(),
             tell_requester=lambda o, ok, why: cards.decision_notice(o.name, ok, why),
         )
+        if verify:
+            # Requests members wrote while the organisation had nobody to answer them.
+            await deliver_waiting(session, now=ctx.app.clock.now(), organisation_id=organisation.id)
     if verify:
         return Reply(
             text=gettext(

@@ -17,10 +17,13 @@ log = logging.getLogger(__name__)
 
 
 def register_jobs(scheduler: Scheduler, app: App) -> None:
-    """Every recurring job of the platform: maintenance, chapter digests, event reminders."""
+    """Every recurring job of the platform: maintenance, chapter digests, event reminders,
+    contact requests waiting for a representative or expiring."""
+    from ..contact.jobs import register_contact_jobs
     from ..events.jobs import register_chapter_jobs
 
     register_chapter_jobs(scheduler, app)
+    register_contact_jobs(scheduler, app)
 
     async def purge_callback_tokens(_when: dt.datetime) -> None:
         removed = await app.callbacks.purge()

@@ -25,8 +25,10 @@ from core.db.models import (
     Broadcast,
     Chapter,
     ClaimCode,
+    ContactRequest,
     DigestSubscription,
     Education,
+    EmbassyDesk,
     Event,
     FormSession,
     Group,
@@ -34,6 +36,8 @@ from core.db.models import (
     GroupMembership,
     GroupRelay,
     GroupReport,
+    InstitutionMessage,
+    InstitutionOptOut,
     Introduction,
     Member,
     MemberBlock,
@@ -42,6 +46,7 @@ from core.db.models import (
     OfferReport,
     OfferView,
     Organisation,
+    OrganisationBlock,
     OutboxMessage,
     PlatformAccount,
     RepresentationRequest,
@@ -145,6 +150,19 @@ CLASSIFICATION: dict[str, dict[str, str]] = {
         "used_at": NOT,
         "attempts": NOT,
     },
+    "contact_requests": {
+        "id": NOT,
+        "organisation_id": NOT,
+        "member_id": MEMBER,
+        "offer_id": NOT,
+        "message": PERSONAL,
+        "state": NOT,
+        "handled_by_id": MEMBER,
+        "answer": PERSONAL,  # the representative's answer, written to the member
+        "created_at": NOT,
+        "delivered_at": NOT,
+        "answered_at": NOT,
+    },
     "countries": {"code": NOT, "languages": NOT, "time_zone": NOT, "default_language": NOT},
     "digest_subscriptions": {"member_id": MEMBER, "created_at": NOT},
     "education": {
@@ -156,6 +174,18 @@ CLASSIFICATION: dict[str, dict[str, str]] = {
         "degree": NOT,
         "field": NOT,
         "graduation_year": NOT,
+    },
+    # The embassy's public contact card.
+    "embassy_desks": {
+        "country_code": NOT,
+        "address": NOT,
+        "website": NOT,
+        "consular_url": NOT,
+        "campus_france_url": NOT,
+        "hours": NOT,
+        "languages": NOT,
+        "updated_by_id": MEMBER,
+        "updated_at": NOT,
     },
     "events": {
         "id": NOT,
@@ -239,6 +269,17 @@ CLASSIFICATION: dict[str, dict[str, str]] = {
         "owner_id": MEMBER,
         "created_at": NOT,
     },
+    "institution_messages": {
+        "id": NOT,
+        "organisation_id": NOT,
+        "author_id": MEMBER,
+        "text": NOT,  # an institution's announcement to its alumni
+        "state": NOT,
+        "recipients": NOT,
+        "created_at": NOT,
+        "sent_at": NOT,
+    },
+    "institution_opt_outs": {"member_id": MEMBER, "organisation_id": NOT, "created_at": NOT},
     "introductions": {
         "id": NOT,
         "requester_id": MEMBER,
@@ -308,6 +349,13 @@ CLASSIFICATION: dict[str, dict[str, str]] = {
         "published_at": NOT,
         "created_at": NOT,
         "updated_at": NOT,
+    },
+    "organisation_blocks": {
+        "id": NOT,
+        "organisation_id": NOT,
+        "member_id": MEMBER,
+        "blocked_by_id": MEMBER,
+        "created_at": NOT,
     },
     "organisation_countries": {"organisation_id": NOT, "country_code": NOT},
     "organisations": {
@@ -565,6 +613,33 @@ async def _footprint(app: App) -> Footprint:
         )
         session.add(Chapter(country_code="BR", time_zone="America/Sao_Paulo", opened_by_id=mid))
         await session.flush()
+        session.add(EmbassyDesk(country_code="BR", address="Brasília", updated_by_id=mid))
+        contact = ContactRequest(
+            organisation_id=school.id,
+            member_id=mid,
+            message=s("contact_requests", "message"),
+            answer=s("contact_requests", "answer"),
+            state="answered",
+            handled_by_id=oid,
+        )
+        session.add_all(
+            [
+                contact,
+                ContactRequest(
+                    organisation_id=school.id,
+                    member_id=oid,
+                    message="hello",
+                    answer="",
+                    state="accepted",
+                    handled_by_id=mid,
+                ),
+                OrganisationBlock(organisation_id=school.id, member_id=mid, blocked_by_id=oid),
+                OrganisationBlock(organisation_id=school.id, member_id=oid, blocked_by_id=mid),
+                InstitutionOptOut(member_id=mid, organisation_id=school.id),
+                InstitutionMessage(organisation_id=school.id, author_id=mid, text="New master"),
+            ]
+        )
+        await session.flush()
         event = Event(
             country_code="BR",
             organiser="France Alumni BR",
@@ -677,6 +752,7 @@ async def _footprint(app: App) -> Footprint:
                     )
                     for key, state in (
                         (f"introduction:{sent.id}:request", "sent"),
+                        (f"contact:{contact.id}:to:{oid}", "sent"),
                         (f"report:{report.id}:admin:{oid}", "pending"),
                         (f"request:{request.id}:admin:{oid}", "sent"),
                         (f"group_report:{group_report.id}:{oid}", "sent"),

@@ -12,6 +12,13 @@ from ._chapters import (
     Rsvp,
 )
 from ._claim_code import ClaimCode
+from ._contact import (
+    ContactRequest,
+    EmbassyDesk,
+    InstitutionMessage,
+    InstitutionOptOut,
+    OrganisationBlock,
+)
 from ._conversation import CallbackToken, FormSession
 from ._country import Country
 from ._groups import Group, GroupChannel, GroupMembership, GroupRelay, GroupReport
@@ -41,9 +48,11 @@ __all__ = [
     "Chapter",
     "ChapterChannel",
     "ClaimCode",
+    "ContactRequest",
     "Country",
     "DigestSubscription",
     "Education",
+    "EmbassyDesk",
     "Event",
     "FormSession",
     "Group",
@@ -51,6 +60,8 @@ __all__ = [
     "GroupMembership",
     "GroupRelay",
     "GroupReport",
+    "InstitutionMessage",
+    "InstitutionOptOut",
     "Introduction",
     "JobRun",
     "Member",
@@ -60,6 +71,7 @@ __all__ = [
     "OfferReport",
     "OfferView",
     "Organisation",
+    "OrganisationBlock",
     "OrganisationCountry",
     "OutboxMessage",
     "PlatformAccount",
