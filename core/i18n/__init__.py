@@ -9,7 +9,14 @@ use, so a fresh checkout works without a build step.
 from __future__ import annotations
 
 from ._catalogs import Catalogs, catalogs, locales_dir
-from ._format import country_name, format_date, format_datetime, format_number, language_name
+from ._format import (
+    country_name,
+    format_date,
+    format_datetime,
+    format_number,
+    format_percent,
+    language_name,
+)
 from ._locale import (
     DEFAULT_LOCALE,
     current_locale,
@@ -46,6 +53,7 @@ __all__ = [
     "format_date",
     "format_datetime",
     "format_number",
+    "format_percent",
     "gettext",
     "is_rtl",
     "isolate",

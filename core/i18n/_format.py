@@ -46,3 +46,8 @@ def format_datetime(value: dt.datetime, *, tz: str | None = None, format: str = 
         value = value.replace(tzinfo=dt.UTC)
     tzinfo = babel_dates.get_timezone(tz) if tz else dt.UTC
     return babel_dates.format_datetime(value, format=format, tzinfo=tzinfo, locale=_locale())
+
+
+def format_percent(value: float) -> str:
+    """A share (0.25) as a percentage in the current locale ("25 %" in French)."""
+    return babel_numbers.format_percent(value, locale=_locale())

@@ -17,10 +17,13 @@ log = logging.getLogger(__name__)
 
 
 def register_jobs(scheduler: Scheduler, app: App) -> None:
-    """Every recurring job of the platform: maintenance, chapter digests, event reminders."""
+    """Every recurring job of the platform: maintenance, chapter digests, event reminders,
+    coffee rounds and mentoring follow-ups."""
     from ..events.jobs import register_chapter_jobs
+    from ..mentoring.jobs import register_mentoring_jobs
 
     register_chapter_jobs(scheduler, app)
+    register_mentoring_jobs(scheduler, app)
 
     async def purge_callback_tokens(_when: dt.datetime) -> None:
         removed = await app.callbacks.purge()
