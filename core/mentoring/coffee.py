@@ -36,7 +36,7 @@ from ..db.models import (
 )
 from ..directory.introductions import contacts_of
 from ..errors import UserError
-from ..events.fanout import enqueue_many, recipients
+from ..events.fanout import Recipient, enqueue_many, recipients
 from ..i18n import N_, country_name, gettext, isolate_for, use_locale
 from .pairing import RECENT_ROUNDS, History, pair_members
 
@@ -386,14 +386,20 @@ async def _introduce(
     everyone = [m for g in groups for m in g]
     contacts = await contacts_of(session, everyone)
     partners = {m: [o for o in g if o != m] for g in groups for m in g}
-    messages = []
+    found = []
     for start in range(0, len(everyone), 2_000):
         chunk = everyone[start : start + 2_000]
-        for recipient in await recipients(session, select(Member.id).where(Member.id.in_(chunk))):
-            others = partners[recipient.member_id]
-            with use_locale(recipient.locale):
-                reply = _introduction(round_id, others, names, contacts)
-            messages.append((f"coffee:{round_id}:{recipient.member_id}", recipient.target, reply))
+        found.extend(await recipients(session, select(Member.id).where(Member.id.in_(chunk))))
+    messages = []
+    by_locale: dict[str, list[Recipient]] = {}
+    for recipient in found:
+        by_locale.setdefault(recipient.locale, []).append(recipient)
+    for locale, group in by_locale.items():
+        with use_locale(locale):  # once per language: entering a locale is not free
+            for recipient in group:
+                reply = _introduction(round_id, partners[recipient.member_id], names, contacts)
+                key = f"coffee:{round_id}:{recipient.member_id}"
+                messages.append((key, recipient.target, reply))
     return await enqueue_many(session, messages, kind="coffee", now=now, batch=f"coffee:{round_id}")
 
 
