@@ -63,7 +63,7 @@ def _mentor_form(profile: MentorProfile | None) -> Form:
                 "languages",
                 gettext("Languages you mentor in, separated by commas"),
                 required=False,
-                placeholder="fr, en, pt",
+                placeholder=", ".join(language_name(c) for c in ("fr", "en", "pt")),
                 initial=", ".join(profile.languages) if profile else "",
                 max_length=120,
             ),
