@@ -18,6 +18,7 @@ from .directory import commands as directory_commands
 from .events import commands as events_commands
 from .groups import commands as groups_commands
 from .i18n import set_default_locale
+from .mentoring import commands as mentoring_commands
 from .observe import NullObserver, Observer
 from .offers import commands as offers_commands
 
@@ -32,6 +33,7 @@ def build_registry() -> CommandRegistry:
     groups_commands.register(registry)
     events_commands.register(registry)
     contact_commands.register(registry)
+    mentoring_commands.register(registry)
     builtin.reserve_remaining(registry)
     return registry
 

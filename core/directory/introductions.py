@@ -8,6 +8,7 @@ a member can decline, block the requester, or report them.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,6 +24,7 @@ __all__ = [
     "DAILY_LIMIT",
     "answer_introduction",
     "contact_lines",
+    "contacts_of",
     "request_introduction",
 ]
 
@@ -153,32 +155,46 @@ async def request_introduction(
 
 async def contact_lines(session: AsyncSession, member_id: int) -> list[str]:
     """How to reach a member, one line per linked account (shared only after acceptance)."""
-    accounts = await session.execute(
-        select(
-            PlatformAccount.platform,
-            PlatformAccount.user_id,
-            PlatformAccount.handle,
-            PlatformAccount.display_name,
+    return (await contacts_of(session, [member_id])).get(member_id, [])
+
+
+async def contacts_of(session: AsyncSession, member_ids: Sequence[int]) -> dict[int, list[str]]:
+    """``contact_lines`` for many members in one query (members without an account are
+    absent)."""
+    found: dict[int, list[str]] = {}
+    for start in range(0, len(member_ids), 500):
+        accounts = await session.execute(
+            select(
+                PlatformAccount.member_id,
+                PlatformAccount.platform,
+                PlatformAccount.user_id,
+                PlatformAccount.handle,
+                PlatformAccount.display_name,
+            )
+            .where(PlatformAccount.member_id.in_(member_ids[start : start + 500]))
+            .order_by(PlatformAccount.id)
         )
-        .where(PlatformAccount.member_id == member_id)
-        .order_by(PlatformAccount.id)
-    )
-    lines = []
-    for platform, user_id, handle, display in accounts:
-        match platform:
-            case Platform.TELEGRAM:
-                lines.append(
-                    f"Telegram: @{handle} (https://t.me/{handle})"
-                    if handle
-                    else f"Telegram: tg://user?id={user_id}"
-                )
-            case Platform.SLACK:
-                lines.append(f"Slack: {display or handle or user_id}")
-            case Platform.DISCORD:
-                lines.append(f"Discord: @{handle or display or user_id}")
-            case Platform.CONSOLE:
-                lines.append(f"{gettext('Alumni console')}: {handle or user_id}")
-    return lines
+        for member_id, platform, user_id, handle, display in accounts:
+            found.setdefault(member_id, []).append(
+                _contact_line(platform, user_id, handle, display)
+            )
+    return found
+
+
+def _contact_line(platform: Platform, user_id: str, handle: str | None, display: str | None) -> str:
+    match platform:
+        case Platform.TELEGRAM:
+            return (
+                f"Telegram: @{handle} (https://t.me/{handle})"
+                if handle
+                else f"Telegram: tg://user?id={user_id}"
+            )
+        case Platform.SLACK:
+            return f"Slack: {display or handle or user_id}"
+        case Platform.DISCORD:
+            return f"Discord: @{handle or display or user_id}"
+        case _:
+            return f"{gettext('Alumni console')}: {handle or user_id}"
 
 
 async def answer_introduction(

@@ -10,8 +10,8 @@ Rows reach a member in three ways, each listed here once:
 * the member's platform accounts: forms in progress, and outbox messages to their private
   chats;
 * rows derived from the member's rows: the outbox messages about an introduction, a report,
-  a representation request, an alert or a request to an organisation, and the relayed
-  copies of their group messages.
+  a representation request, an alert, a request to an organisation or a mentoring request,
+  the coffee introductions naming them, and the relayed copies of their group messages.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, delete, false, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.orm import InstrumentedAttribute, aliased
 
 from ..db.base import Base
 from ..db.models import (
@@ -32,6 +32,9 @@ from ..db.models import (
     Broadcast,
     Chapter,
     ClaimCode,
+    CoffeeAvoid,
+    CoffeeMatch,
+    CoffeeMember,
     ContactRequest,
     DigestSubscription,
     Education,
@@ -49,6 +52,8 @@ from ..db.models import (
     Member,
     MemberBlock,
     MemberReport,
+    MentorProfile,
+    MentorRequest,
     Offer,
     OfferReport,
     OfferView,
@@ -118,6 +123,15 @@ REFERENCES: tuple[tuple[str, InstrumentedAttribute[Any], Policy], ...] = (
     ("institution_messages_sent", InstitutionMessage.author_id, Policy.AUTHOR),
     ("embassy_desks_updated", EmbassyDesk.updated_by_id, Policy.AUTHOR),
     ("audit_trail", AuditEntry.actor_id, Policy.AUTHOR),
+    ("mentor_profile", MentorProfile.member_id, Policy.OWN),
+    ("mentoring_requests_sent", MentorRequest.mentee_id, Policy.OWN),
+    ("mentoring_requests_received", MentorRequest.mentor_id, Policy.OWN),
+    ("coffee_introductions", CoffeeMember.member_id, Policy.OWN),
+    ("coffee_not_paired_with", CoffeeAvoid.member_id, Policy.OWN),
+    ("coffee_avoided_by", CoffeeAvoid.avoided_id, Policy.OTHERS),
+    # Who met whom in which round: the partners' history (no repeat pairs) and the
+    # chapter's figures rely on it; the erased member's row no longer names anybody.
+    ("coffee_rounds", CoffeeMatch.member_id, Policy.KEEP),
 )
 
 # Outbox messages about a deleted row, by key prefix (see the modules that enqueue them).
@@ -128,6 +142,7 @@ _DERIVED_KEYS: dict[type[Base], str] = {
     GroupReport: "group_report",
     Alert: "alert",
     ContactRequest: "contact",
+    MentorRequest: "mentoring",
 }
 _RELAY_KINDS = ("relay", "edit", "delete")
 
@@ -225,6 +240,7 @@ async def erase_member(session: AsyncSession, member_id: int, *, now: dt.datetim
     await session.execute(delete(FormSession).where(_forms_of(accounts)))
     await session.execute(delete(OutboxMessage).where(_private_chats_of(accounts)))
     await _erase_group_messages(session, member_id)
+    await _erase_coffee_introductions(session, member_id)
     await _leave_events(session, member_id, now=now)
     for _section, column, policy in REFERENCES:
         model: Any = column.class_
@@ -268,6 +284,27 @@ async def _delete_outbox_about(session: AsyncSession, prefix: str, ids: Any) -> 
             delete(OutboxMessage).where(
                 or_(*(OutboxMessage.key.startswith(f"{prefix}:{row_id}:") for row_id in chunk))
             )
+        )
+
+
+async def _erase_coffee_introductions(session: AsyncSession, member_id: int) -> None:
+    """The coffee introductions sent to the member's partners name the member: they go
+    (``coffee:<round id>:<recipient id>``)."""
+    mine = aliased(CoffeeMatch)
+    partners = (
+        await session.execute(
+            select(CoffeeMatch.round_id, CoffeeMatch.member_id)
+            .join(
+                mine,
+                (mine.round_id == CoffeeMatch.round_id) & (mine.group_no == CoffeeMatch.group_no),
+            )
+            .where(mine.member_id == member_id, CoffeeMatch.member_id != member_id)
+        )
+    ).all()
+    keys = [f"coffee:{round_id}:{partner}" for round_id, partner in partners]
+    for start in range(0, len(keys), 500):
+        await session.execute(
+            delete(OutboxMessage).where(OutboxMessage.key.in_(keys[start : start + 500]))
         )
 
 

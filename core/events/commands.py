@@ -37,11 +37,13 @@ from ..i18n import (
     country_name,
     format_date,
     format_number,
+    format_percent,
     gettext,
     isolate_for,
     language_name,
     ngettext,
 )
+from ..mentoring.stats import mentoring_stats
 from ..offers.vocabulary import resolve_sector
 from . import articles as article_cases
 from . import broadcasts as broadcast_cases
@@ -489,6 +491,7 @@ async def stats_command(ctx: CommandContext, args: Arguments) -> Reply:
         chapter_cases.require_admin_of(ctx.actor, code)
     async with ctx.app.db.sessions() as session:
         stats = await network_stats(session, code, now=ctx.app.clock.now())
+        mentoring = await mentoring_stats(session, code, now=ctx.app.clock.now())
     where = country_name(code) if code else gettext("the whole network")
     title = gettext("Figures for {where}", where=where)
 
@@ -514,6 +517,14 @@ async def stats_command(ctx: CommandContext, args: Arguments) -> Reply:
             lines([(in_language(titles), going) for _, titles, going in stats.attendance]),
             inline=False,
         ),
+        Field(gettext("Active mentors"), format_number(mentoring.mentors_active)),
+        Field(gettext("Mentoring requests"), format_number(mentoring.requests)),
+        Field(
+            gettext("Requests accepted"),
+            "—" if mentoring.acceptance_rate is None else format_percent(mentoring.acceptance_rate),
+        ),
+        Field(gettext("Coffee pairs made"), format_number(mentoring.coffee_pairs)),
+        Field(gettext("Coffee pairs who met"), format_number(mentoring.coffee_met)),
     )
     panels = [
         ChartPanel(gettext("Members by city"), stats.by_city),

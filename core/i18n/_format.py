@@ -69,3 +69,8 @@ def time_zone_name(tz: str) -> str:
 def weekday_name(day: int) -> str:
     """Monday is 0, as in ``datetime.date.weekday()``."""
     return str(babel_dates.get_day_names("wide", locale=_locale())[day])
+
+
+def format_percent(value: float) -> str:
+    """A share (0.25) as a percentage in the current locale ("25 %" in French)."""
+    return babel_numbers.format_percent(value, locale=_locale())

@@ -25,6 +25,10 @@ from core.db.models import (
     Broadcast,
     Chapter,
     ClaimCode,
+    CoffeeAvoid,
+    CoffeeMatch,
+    CoffeeMember,
+    CoffeeRound,
     ContactRequest,
     DigestSubscription,
     Education,
@@ -42,6 +46,8 @@ from core.db.models import (
     Member,
     MemberBlock,
     MemberReport,
+    MentorProfile,
+    MentorRequest,
     Offer,
     OfferReport,
     OfferView,
@@ -420,6 +426,46 @@ CLASSIFICATION: dict[str, dict[str, str]] = {
         "granted_at": NOT,
     },
     "rsvps": {"event_id": NOT, "member_id": MEMBER, "status": NOT, "updated_at": NOT},
+    "mentor_profiles": {
+        "member_id": MEMBER,
+        "topics": NOT,  # codes of the vocabulary
+        "languages": PERSONAL,  # as members.languages
+        "capacity": NOT,
+        "cadence": NOT,
+        "about": PERSONAL,  # text the mentor wrote
+        "paused": NOT,
+        "created_at": NOT,
+        "updated_at": NOT,
+    },
+    "mentor_requests": {
+        "id": NOT,
+        "mentor_id": MEMBER,
+        "mentee_id": MEMBER,
+        "topic": NOT,
+        "message": PERSONAL,
+        "state": NOT,
+        "created_at": NOT,
+        "answered_at": NOT,
+        "follow_up_at": NOT,
+        "follow_up_sent": NOT,
+        "met": NOT,
+    },
+    "coffee_members": {
+        "country_code": NOT,
+        "member_id": MEMBER,
+        "snoozed_until": NOT,
+        "joined_at": NOT,
+    },
+    "coffee_avoids": {"id": NOT, "member_id": MEMBER, "avoided_id": MEMBER, "created_at": NOT},
+    "coffee_settings": {"country_code": NOT, "every_weeks": NOT, "updated_at": NOT},
+    "coffee_rounds": {
+        "id": NOT,
+        "country_code": NOT,
+        "round_key": NOT,
+        "fired_at": NOT,
+        "groups": NOT,
+    },
+    "coffee_matches": {"round_id": NOT, "member_id": MEMBER, "group_no": NOT, "met": NOT},
     # Words of the members' search documents, for spelling correction: erasure drops the
     # words only the erased member had (the footprint sweep below proves it).
     "search_terms": {"term": NOT},
@@ -761,6 +807,51 @@ async def _footprint(app: App) -> Footprint:
                 ),
             ]
         )
+        session.add(
+            MentorProfile(
+                member_id=mid,
+                topics=["visas"],
+                languages=[s("mentor_profiles", "languages")],
+                about=s("mentor_profiles", "about"),
+            )
+        )
+        asked = MentorRequest(
+            mentor_id=oid, mentee_id=mid, topic="visas", message=s("mentor_requests", "message")
+        )
+        session.add_all(
+            [
+                asked,
+                MentorRequest(
+                    mentor_id=mid,
+                    mentee_id=oid,
+                    topic="school",
+                    message=_s("mentor_requests", "received"),
+                ),
+                CoffeeMember(country_code="BR", member_id=mid),
+                CoffeeAvoid(member_id=mid, avoided_id=oid),
+                CoffeeAvoid(member_id=oid, avoided_id=mid),
+            ]
+        )
+        coffee = CoffeeRound(country_code="BR", round_key="2026-03-02", fired_at=now, groups=1)
+        session.add(coffee)
+        await session.flush()
+        session.add_all(
+            [
+                CoffeeMatch(round_id=coffee.id, member_id=mid, group_no=1),
+                CoffeeMatch(round_id=coffee.id, member_id=oid, group_no=1),
+                *(
+                    OutboxMessage(
+                        key=key,
+                        kind=key.split(":")[0],
+                        platform=Platform.CONSOLE,
+                        chat_id="user:demo",
+                        reply={"text": f"{_s('members', 'full_name')} {key}"},
+                        state="sent",
+                    )
+                    for key in (f"coffee:{coffee.id}:{oid}", f"mentoring:{asked.id}:request")
+                ),
+            ]
+        )
         personal[("outbox_messages", "chat_id")] = "user:" + tg_user
         withheld = {
             ("member_reports", "about"): _s("member_reports", "about"),
@@ -768,6 +859,7 @@ async def _footprint(app: App) -> Footprint:
         exported = {
             **personal,
             ("introductions", "received"): _s("introductions", "received"),
+            ("mentor_requests", "received"): _s("mentor_requests", "received"),
         }
     return Footprint(
         member_id=mid,

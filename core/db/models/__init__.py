@@ -24,6 +24,15 @@ from ._country import Country
 from ._groups import Group, GroupChannel, GroupMembership, GroupRelay, GroupReport
 from ._introduction import Introduction, MemberBlock, MemberReport
 from ._member import Education, Member
+from ._mentoring import (
+    CoffeeAvoid,
+    CoffeeMatch,
+    CoffeeMember,
+    CoffeeRound,
+    CoffeeSettings,
+    MentorProfile,
+    MentorRequest,
+)
 from ._offers import (
     Alert,
     AuditEntry,
@@ -48,6 +57,11 @@ __all__ = [
     "Chapter",
     "ChapterChannel",
     "ClaimCode",
+    "CoffeeAvoid",
+    "CoffeeMatch",
+    "CoffeeMember",
+    "CoffeeRound",
+    "CoffeeSettings",
     "ContactRequest",
     "Country",
     "DigestSubscription",
@@ -67,6 +81,8 @@ __all__ = [
     "Member",
     "MemberBlock",
     "MemberReport",
+    "MentorProfile",
+    "MentorRequest",
     "Offer",
     "OfferReport",
     "OfferView",
