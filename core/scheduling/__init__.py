@@ -53,7 +53,9 @@ class Scheduler:
         self.runner = runner
         self.catch_up = catch_up
         self.jobs: dict[str, Job] = {}
-        self._checked_until: dt.datetime | None = None
+        # Per job: until when its fire times were looked at. A job added later (a chapter
+        # opened, or registered by another job at start-up) first looks back ``catch_up``.
+        self._checked_until: dict[str, dt.datetime] = {}
         self._aps: AsyncIOScheduler | None = None
 
     def add(self, job_id: str, trigger: BaseTrigger, function: JobFunction) -> None:
@@ -71,6 +73,7 @@ class Scheduler:
 
     def remove(self, job_id: str) -> None:
         self.jobs.pop(job_id, None)
+        self._checked_until.pop(job_id, None)
 
     def fire_times(self, job: Job, after: dt.datetime, until: dt.datetime) -> list[dt.datetime]:
         """The job's fire times in (after, until]."""
@@ -104,12 +107,16 @@ class Scheduler:
             return bool(result.rowcount)  # type: ignore[attr-defined]
 
     async def run_due(self, now: dt.datetime | None = None) -> list[tuple[str, dt.datetime]]:
-        """Run every job whose fire time passed since the last check; returns what ran here."""
+        """Run every job whose fire time passed since its last check; returns what ran here.
+
+        A job added since the last check (e.g. by the chapter refresh job, which at start-up
+        runs in this same call) looks back ``catch_up``, so a digest due at 09:00 still goes
+        out after a restart at 09:05."""
         now = now or self.clock.now()
-        after = self._checked_until or (now - self.catch_up)
-        self._checked_until = now
         ran: list[tuple[str, dt.datetime]] = []
         for job in list(self.jobs.values()):
+            after = self._checked_until.get(job.job_id, now - self.catch_up)
+            self._checked_until[job.job_id] = now
             for fire_time in self.fire_times(job, after, now):
                 if not await self.claim(job.job_id, fire_time):
                     continue

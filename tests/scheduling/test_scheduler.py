@@ -93,3 +93,23 @@ async def test_a_failing_job_is_logged_and_the_others_still_run(app: App, clock:
     ran = await scheduler.run_due()
     assert [job_id for job_id, _ in ran] == ["broken", "fine"]
     assert fired == [at]
+
+
+async def test_a_job_registered_by_another_at_start_up_still_catches_up(
+    app: App, clock: FakeClock
+) -> None:
+    """After a restart at 09:05, the refresh job registers the 09:00 digest: it still runs
+    (once), as the catch-up window promises, not from the next week on."""
+    clock.set(dt.datetime(2026, 3, 9, 9, 5, tzinfo=dt.UTC))  # a Monday
+    fired, digest = _recorder()
+    scheduler = Scheduler(app.db, clock, runner="a", catch_up=dt.timedelta(hours=1))
+
+    async def refresh(_when: dt.datetime) -> None:
+        scheduler.add_cron("digest:PT", digest, timezone="Europe/Lisbon", hour=9, minute=0)  # type: ignore[arg-type]
+
+    scheduler.add_cron("chapters:refresh", refresh, timezone="UTC", minute="3-59/10")
+    await scheduler.run_due()  # 09:03's refresh registers the digest
+    for _ in range(3):
+        clock.advance(dt.timedelta(minutes=1))
+        await scheduler.run_due()
+    assert [t.isoformat() for t in fired] == ["2026-03-09T09:00:00+00:00"]
