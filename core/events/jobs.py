@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 
 from ..db.models import Chapter
+from ..groups.digest import queue_group_digests
 from ..scheduling import Scheduler
 from . import cards
 from .digests import digest_period, load_offer_index, send_chapter_digest
@@ -109,4 +110,13 @@ def register_chapter_jobs(scheduler: Scheduler, app: App) -> None:
     # message waits in the chat; members who want their local hour subscribe to the digest.
     scheduler.add_cron(
         "offers:weekly-alerts", weekly_alerts, timezone="UTC", day_of_week="mon", hour=8, minute=0
+    )
+
+    async def group_digests(when: dt.datetime) -> None:
+        async with app.db.sessions.begin() as session:
+            queued = await queue_group_digests(session, fire_time=when)
+        log.info("queued %d group digests", queued)
+
+    scheduler.add_cron(
+        "groups:weekly-digest", group_digests, timezone="UTC", day_of_week="mon", hour=8, minute=30
     )

@@ -22,6 +22,7 @@ from ..errors import UserError
 from ..i18n import N_, country_name, format_date, gettext, isolate_for
 from . import forms
 from .channels import map_channel, unmap_channel
+from .digest import set_weekly_digest
 from .domain import GroupRole, MembershipState
 from .groups import (
     create_group,
@@ -392,6 +393,22 @@ async def report_command(ctx: CommandContext, args: Arguments) -> Reply:
     )
 
 
+async def digest_command(ctx: CommandContext, args: Arguments) -> Reply:
+    on = args["state"] == "on"
+    async with ctx.app.db.sessions.begin() as session:
+        group = await find_group(session, str(args["group"]))
+        await set_weekly_digest(session, ctx.actor, group, on, now=ctx.app.clock.now())
+    if on:
+        return Reply(
+            text=gettext(
+                "Every Monday, the members of {group} who did not post that week receive its "
+                "most active conversations.",
+                group=_name(group),
+            )
+        )
+    return Reply(text=gettext("{group} no longer sends a weekly digest.", group=_name(group)))
+
+
 async def reports_command(ctx: CommandContext, args: Arguments) -> Reply:
     async with ctx.app.db.sessions() as session:
         group = await find_group(session, str(args["group"]))
@@ -529,6 +546,21 @@ def register(registry: CommandRegistry) -> None:
                     help=N_("Open reports about a group (moderators)"),
                     handler=reports_command,
                     params=(group_text,),
+                ),
+                Command(
+                    name="digest",
+                    help=N_("Turn a group's weekly digest on or off (moderators)"),
+                    handler=digest_command,
+                    params=(
+                        group_word,
+                        Param(
+                            "state",
+                            N_("on or off"),
+                            kind=ParamKind.CHOICE,
+                            required=True,
+                            choices=("on", "off"),
+                        ),
+                    ),
                 ),
             ),
         )

@@ -273,6 +273,7 @@ CLASSIFICATION: dict[str, dict[str, str]] = {
         "country_code": NOT,
         "visibility": NOT,
         "owner_id": MEMBER,
+        "weekly_digest": NOT,
         "created_at": NOT,
     },
     "institution_messages": {
