@@ -18,6 +18,7 @@ from enum import IntEnum
 from typing import TYPE_CHECKING, Any
 
 from core.chat import Button, ChatKind, Form, Incoming, Reply
+from core.chat.callbacks import STALE_BUTTON
 from core.domain import Platform
 from core.groups.relay import relay_delete, relay_edit
 from core.i18n import N_, gettext, use_locale
@@ -45,7 +46,6 @@ OPEN_FORM = "discord.open_form"  # adapter-side action: a button that opens a fo
 # OPEN_FORM_PART the button that opens the next part; both carry a ``FormProgress``.
 FORM_PART = "discord.form_part"
 OPEN_FORM_PART = "discord.open_form_part"
-BUTTON_INVALID = N_("This button is no longer valid. Send the command again.")
 FORM_INVALID = N_("This form is no longer valid. Send the command again.")
 OPEN_FORM_LABEL = N_("Open the form")
 
@@ -273,7 +273,7 @@ class InteractionHandler:
     async def _component(self, event: InteractionEvent) -> None:
         resolved = await self.app.callbacks.resolve(str(event.data.get("custom_id", "")))
         if resolved is None:
-            await self._refuse(event, BUTTON_INVALID)
+            await self._refuse(event, STALE_BUTTON)
             return
         action, payload = resolved
         if action == OPEN_FORM:

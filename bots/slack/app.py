@@ -26,6 +26,7 @@ from sqlalchemy import select
 
 from core.bootstrap import App
 from core.chat import Actor, Audience, Button, ChatKind, Form, Incoming, Reply
+from core.chat.callbacks import STALE_BUTTON
 from core.chat.home import home_replies
 from core.db.models import Member
 from core.domain import Platform
@@ -170,7 +171,7 @@ class SlackBridge:
         if resolved is None:
             actor = await self.app.dispatcher.identify(base)
             with use_locale(actor.locale):
-                text = gettext("This button is no longer valid. Send the command again.")
+                text = gettext(STALE_BUTTON)
             await self._send(
                 base,
                 Reply(text=text, error=True),

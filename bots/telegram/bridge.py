@@ -30,6 +30,7 @@ from telegram.warnings import PTBDeprecationWarning
 
 from core.bootstrap import App
 from core.chat import ChatKind, Incoming, Reply
+from core.chat.callbacks import STALE_BUTTON
 from core.domain import Platform
 from core.groups.relay import relay_edit
 from core.i18n import N_, gettext, use_locale
@@ -44,7 +45,6 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
 
-INVALID_BUTTON = N_("This button is no longer valid. Send the command again.")
 OPEN_PRIVATE_CHAT = N_(
     "I cannot write to you privately yet: open a private chat with @{bot}, press Start, "
     "then send the command again."
@@ -173,7 +173,7 @@ class TelegramBridge:
         if resolved is None:
             actor = await self.app.dispatcher.identify(base)
             with use_locale(actor.locale):
-                text = gettext(INVALID_BUTTON)
+                text = gettext(STALE_BUTTON)
             await self._quietly("answerCallbackQuery", lambda: query.answer(text, show_alert=True))
             return
         await self._quietly("answerCallbackQuery", lambda: query.answer())

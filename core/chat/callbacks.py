@@ -16,14 +16,25 @@ from sqlalchemy import delete, insert
 from ..clock import Clock
 from ..db import Database
 from ..db.models import CallbackToken
+from ..errors import UserError
+from ..i18n import N_
 from .replies import Button
 
-__all__ = ["TOKEN_PREFIX", "CallbackStore"]
+__all__ = ["STALE_BUTTON", "TOKEN_PREFIX", "CallbackStore", "payload_id"]
 
 log = logging.getLogger(__name__)
 
 TOKEN_PREFIX = "t:"  # noqa: S105  2 + 22 characters: fits Telegram's 64 bytes and Discord's 100
 LIFETIME = dt.timedelta(days=30)
+# What a press on a forged, expired or no longer meaningful button is told, on every platform.
+STALE_BUTTON = N_("This button is no longer valid. Send the command again.")
+
+
+def payload_id(payload: str) -> int:
+    """A button's payload that names a row by id; anything else is a stale button."""
+    if not payload.isdigit() or len(payload) > 9:
+        raise UserError(STALE_BUTTON)
+    return int(payload)
 
 
 class CallbackStore:

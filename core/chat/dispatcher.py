@@ -15,6 +15,7 @@ from ..db.models import Country, Member, PlatformAccount, RoleGrant
 from ..errors import UserError
 from ..i18n import N_, default_locale, gettext, ngettext, normalize_locale, use_locale
 from . import forms
+from .callbacks import STALE_BUTTON
 from .commands import Permission
 from .context import Actor, ChatKind, CommandContext, Grant, Incoming
 from .flood import Verdict
@@ -128,7 +129,7 @@ class Dispatcher:
         if incoming.action is not None:
             action = self.app.registry.get_action(incoming.action)
             if action is None:
-                raise UserError("This button is no longer valid. Send the command again.")
+                raise UserError(STALE_BUTTON)
             _check_permission(actor, action.permission)
             return await action.handler(ctx, incoming.payload, dict(incoming.form_values or {}))
         named = self.app.registry.get(_command_name(incoming.text))

@@ -8,12 +8,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..chat.builtin import RESERVED
+from ..chat.callbacks import STALE_BUTTON, payload_id
 from ..chat.commands import Arguments, Command, CommandRegistry, Param, ParamKind, Permission
 from ..chat.context import CommandContext
 from ..chat.forms import validate_form
 from ..chat.replies import Button, ButtonStyle, Card, Form, FormField, FormFieldKind, Reply
 from ..db.models import AuditEntry, Member, Offer, Organisation
 from ..directory.commands import contact_command as contact_member
+from ..directory.introductions import request_form
 from ..domain import Role
 from ..errors import UserError
 from ..events.chapters import load_chapter, require_admin_of
@@ -25,7 +27,6 @@ from .requests import (
     LIFETIME,
     MAX_ANSWER,
     MAX_MESSAGE,
-    STALE,
     State,
     answer_request,
     check_can_contact,
@@ -43,12 +44,6 @@ SEND = "contact.send"
 REPLY = "contact.reply"
 INSTITUTION_SEND = "institution.send"
 AUDIT_LINES = 30
-
-
-def _id(payload: str) -> int:
-    if not payload.isdigit() or len(payload) > 9:
-        raise UserError(STALE)
-    return int(payload)
 
 
 def _member_id(ctx: CommandContext) -> int:
@@ -109,20 +104,11 @@ async def contact_command(ctx: CommandContext, args: Arguments) -> Reply:
 
 
 def _message_form(payload: str, organisation: str) -> Form:
-    return Form(
-        action=SEND,
-        payload=payload,
-        title=gettext("Write to {organisation}", organisation=organisation),
-        fields=(
-            FormField(
-                "message",
-                gettext("A few words about why (optional)"),
-                kind=FormFieldKind.LONG_TEXT,
-                required=False,
-                max_length=MAX_MESSAGE,
-            ),
-        ),
-        submit_label=gettext("Send the request"),
+    return request_form(
+        SEND,
+        gettext("Write to {organisation}", organisation=organisation),
+        payload,
+        max_length=MAX_MESSAGE,
     )
 
 
@@ -133,7 +119,7 @@ async def contact_organisation_action(
     async with ctx.app.db.sessions() as session:
         organisation = await find_contactable(session, payload)
         if organisation is None:
-            raise UserError(STALE)
+            raise UserError(STALE_BUTTON)
         await check_can_contact(session, ctx.actor, organisation, now=ctx.app.clock.now())
     return Reply(form=_message_form(f"org:{organisation.id}", organisation.name))
 
@@ -141,9 +127,9 @@ async def contact_organisation_action(
 async def contact_offer_action(ctx: CommandContext, payload: str, _values: dict[str, str]) -> Reply:
     """The Contact button of an offer's card: the request names the offer."""
     async with ctx.app.db.sessions() as session:
-        offer = await session.get(Offer, _id(payload))
+        offer = await session.get(Offer, payload_id(payload))
         if offer is None:
-            raise UserError(STALE)
+            raise UserError(STALE_BUTTON)
         organisation = await session.get(Organisation, offer.organisation_id)
         assert organisation is not None
         await check_can_contact(session, ctx.actor, organisation, now=ctx.app.clock.now())
@@ -158,15 +144,15 @@ async def send_action(ctx: CommandContext, payload: str, values: dict[str, str])
     async with ctx.app.db.sessions.begin() as session:
         offer_id = None
         if what == "offer":
-            offer = await session.get(Offer, _id(ident))
+            offer = await session.get(Offer, payload_id(ident))
             if offer is None:
-                raise UserError(STALE)
+                raise UserError(STALE_BUTTON)
             offer_id, organisation_id = offer.id, offer.organisation_id
         else:
-            organisation_id = _id(ident)
+            organisation_id = payload_id(ident)
         organisation = await session.get(Organisation, organisation_id)
         if organisation is None:
-            raise UserError(STALE)
+            raise UserError(STALE_BUTTON)
         request = await request_contact(
             session,
             ctx.actor,
@@ -181,7 +167,7 @@ async def send_action(ctx: CommandContext, payload: str, values: dict[str, str])
 # --- the shared inbox ---------------------------------------------------------------------
 def _handle(answer: str):  # type: ignore[no-untyped-def]
     async def handler(ctx: CommandContext, payload: str, _values: dict[str, str]) -> Reply:
-        request_id = _id(payload)
+        request_id = payload_id(payload)
         async with ctx.app.db.sessions.begin() as session:
             handled = await answer_request(
                 session, request_id, _member_id(ctx), answer, now=ctx.app.clock.now()
@@ -217,7 +203,7 @@ def _handle(answer: str):  # type: ignore[no-untyped-def]
 
 async def answer_action(ctx: CommandContext, payload: str, _values: dict[str, str]) -> Reply:
     """The Answer button: a form for a written answer (refused at once if someone took it)."""
-    request_id = _id(payload)
+    request_id = payload_id(payload)
     async with ctx.app.db.sessions() as session:
         await load_open(session, request_id, _member_id(ctx))
     return Reply(
@@ -239,7 +225,7 @@ async def answer_action(ctx: CommandContext, payload: str, _values: dict[str, st
 
 
 async def reply_action(ctx: CommandContext, payload: str, values: dict[str, str]) -> Reply:
-    request_id = _id(payload)
+    request_id = payload_id(payload)
     async with ctx.app.db.sessions.begin() as session:
         handled = await answer_request(
             session,
@@ -396,7 +382,7 @@ async def institution_send_action(
 ) -> Reply:
     async with ctx.app.db.sessions.begin() as session:
         message, _organisation = await institutions.send_message(
-            session, ctx.actor, _id(payload), now=ctx.app.clock.now()
+            session, ctx.actor, payload_id(payload), now=ctx.app.clock.now()
         )
     return Reply(
         text=ngettext(

@@ -13,6 +13,7 @@ import datetime as dt
 from sqlalchemy import ColumnElement, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ..chat.callbacks import STALE_BUTTON
 from ..chat.context import Actor
 from ..chat.replies import Reply
 from ..db.models import ClaimCode, InstitutionMessage, InstitutionOptOut, Member, Organisation
@@ -115,7 +116,7 @@ async def send_message(
     """Queue a draft to every reachable alumna and alumnus, once."""
     message = await session.get(InstitutionMessage, message_id, with_for_update=True)
     if message is None or message.author_id != actor.member_id:
-        raise UserError(N_("This button is no longer valid. Send the command again."))
+        raise UserError(STALE_BUTTON)
     organisation = await session.get(Organisation, message.organisation_id)
     assert organisation is not None
     if not actor.represents(organisation.id):

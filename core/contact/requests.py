@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ..chat.callbacks import STALE_BUTTON
 from ..chat.context import Actor
 from ..chat.replies import Reply
 from ..db.models import (
@@ -59,7 +60,6 @@ LIFETIME = dt.timedelta(days=30)
 MAX_MESSAGE = 500
 MAX_ANSWER = 1000
 ANSWERS = ("accept", "answer", "decline", "block", "report")
-STALE = N_("This button is no longer valid. Send the command again.")
 
 
 class State:
@@ -384,11 +384,11 @@ async def load_open(
     """A request this member answers for, still open to be taken; else why not."""
     request = await session.get(ContactRequest, request_id, with_for_update=lock)
     if request is None:
-        raise UserError(STALE)
+        raise UserError(STALE_BUTTON)
     organisation = await session.get(Organisation, request.organisation_id)
     assert organisation is not None
     if member_id not in await recipients(session, organisation):
-        raise UserError(STALE)
+        raise UserError(STALE_BUTTON)
     if request.state == State.EXPIRED:
         raise UserError(N_("This request expired."))
     if request.state not in State.OPEN:
@@ -416,12 +416,12 @@ async def answer_request(
     assert answer in ANSWERS
     request = await session.get(ContactRequest, request_id, with_for_update=True)
     if request is None:
-        raise UserError(STALE)
+        raise UserError(STALE_BUTTON)
     organisation = await session.get(Organisation, request.organisation_id)
     assert organisation is not None
     if answer in ("block", "report"):
         if member_id not in await recipients(session, organisation):
-            raise UserError(STALE)
+            raise UserError(STALE_BUTTON)
         await _block(session, request, organisation, member_id, answer, now=now)
         if request.state in State.OPEN:
             await _take(session, request, organisation, member_id, State.DECLINED, now=now)
@@ -437,7 +437,7 @@ async def answer_request(
             session, request, organisation, member_id, state, answer_text=written, now=now
         ):
             await load_open(session, request_id, member_id)  # says who took it
-            raise UserError(STALE)
+            raise UserError(STALE_BUTTON)
     await audit(
         session,
         actor_id=member_id,

@@ -7,6 +7,7 @@ import json
 from sqlalchemy import select
 
 from ..chat.builtin import RESERVED
+from ..chat.callbacks import STALE_BUTTON
 from ..chat.commands import Arguments, Command, CommandRegistry, Param, ParamKind, Permission
 from ..chat.context import CommandContext
 from ..chat.replies import (
@@ -16,8 +17,6 @@ from ..chat.replies import (
     Card,
     Field,
     Form,
-    FormField,
-    FormFieldKind,
     Pager,
     Reply,
 )
@@ -35,7 +34,7 @@ from ..i18n import (
     use_locale,
 )
 from . import forms
-from .introductions import answer_introduction, contact_lines, request_introduction
+from .introductions import answer_introduction, contact_lines, request_form, request_introduction
 from .linking import LINK, issue_code, looks_like_code, redeem_code
 from .members import Profile, create_member, load_profile, update_profile
 from .privacy import erase_member, export_member
@@ -240,7 +239,7 @@ async def save_action(ctx: CommandContext, _payload: str, values: dict[str, str]
 
 async def visibility_action(ctx: CommandContext, payload: str, _values: dict[str, str]) -> Reply:
     if payload not in ("listed", "hidden"):
-        raise UserError(N_("This button is no longer valid. Send the command again."))
+        raise UserError(STALE_BUTTON)
     member_id = _member_id(ctx)
     changes: dict[str, object] = {"visibility": Visibility(payload)}
     if payload == "listed":
@@ -277,7 +276,7 @@ async def search_command(ctx: CommandContext, args: Arguments) -> Reply:
 async def search_page_action(ctx: CommandContext, payload: str, _values: dict[str, str]) -> Reply:
     decoded = Cursor.decode(payload)
     if decoded is None:
-        raise UserError(N_("This button is no longer valid. Send the command again."))
+        raise UserError(STALE_BUTTON)
     query, cursor, page = decoded
     return await _search_reply(ctx, query, cursor, page)
 
@@ -351,20 +350,10 @@ async def _search_reply(
 
 # --- introductions ------------------------------------------------------------------------
 def _message_form(member_id: int, name: str) -> Form:
-    return Form(
-        action="directory.contact.send",
-        title=gettext("Introduction to {name}", name=name)[:45],
-        payload=str(member_id),
-        fields=(
-            FormField(
-                "message",
-                gettext("A few words about why (optional)"),
-                kind=FormFieldKind.LONG_TEXT,
-                required=False,
-                max_length=500,
-            ),
-        ),
-        submit_label=gettext("Send the request"),
+    return request_form(
+        "directory.contact.send",
+        gettext("Introduction to {name}", name=name)[:45],
+        str(member_id),
     )
 
 
@@ -432,7 +421,7 @@ async def contact_action(ctx: CommandContext, payload: str, _values: dict[str, s
         data = json.loads(payload)
         target_id = int(data["id"])
     except (ValueError, KeyError, TypeError):
-        raise UserError(N_("This button is no longer valid. Send the command again.")) from None
+        raise UserError(STALE_BUTTON) from None
     if "message" in data:
         return await _send_request(ctx, target_id, str(data["message"]))
     async with ctx.app.db.sessions() as session:
@@ -451,7 +440,7 @@ async def contact_send_action(ctx: CommandContext, payload: str, values: dict[st
 def _answer(answer: str):  # type: ignore[no-untyped-def]
     async def handler(ctx: CommandContext, payload: str, _values: dict[str, str]) -> Reply:
         if not payload.isdigit():
-            raise UserError(N_("This button is no longer valid. Send the command again."))
+            raise UserError(STALE_BUTTON)
         async with ctx.app.db.sessions.begin() as session:
             _intro, requester = await answer_introduction(
                 session, int(payload), _member_id(ctx), answer, now=ctx.app.clock.now()
@@ -578,7 +567,7 @@ async def erase_command(ctx: CommandContext, _args: Arguments) -> Reply:
 
 async def erase_action(ctx: CommandContext, payload: str, _values: dict[str, str]) -> Reply:
     if payload != "confirm":
-        raise UserError(N_("This button is no longer valid. Send the command again."))
+        raise UserError(STALE_BUTTON)
     async with ctx.app.db.sessions.begin() as session:
         await erase_member(session, _member_id(ctx), now=ctx.app.clock.now())
     return Reply(

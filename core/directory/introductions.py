@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..chat.replies import Button, ButtonStyle, Reply
+from ..chat.callbacks import STALE_BUTTON
+from ..chat.replies import Button, ButtonStyle, Form, FormField, FormFieldKind, Reply
 from ..db.models import Introduction, Member, MemberBlock, MemberReport, PlatformAccount
 from ..delivery import notify_member
 from ..domain import Platform, Visibility
@@ -25,11 +26,32 @@ __all__ = [
     "answer_introduction",
     "contact_lines",
     "contacts_of",
+    "request_form",
     "request_introduction",
 ]
 
 DAILY_LIMIT = 5
 MAX_MESSAGE = 500
+
+
+def request_form(action: str, title: str, payload: str, *, max_length: int = MAX_MESSAGE) -> Form:
+    """The form that asks for an optional message with a request for contact (a member's
+    introduction, a mentor, an organisation), in the current locale."""
+    return Form(
+        action=action,
+        title=title,
+        payload=payload,
+        fields=(
+            FormField(
+                "message",
+                gettext("A few words about why (optional)"),
+                kind=FormFieldKind.LONG_TEXT,
+                required=False,
+                max_length=max_length,
+            ),
+        ),
+        submit_label=gettext("Send the request"),
+    )
 
 
 async def _listed(session: AsyncSession, member_id: int) -> Member:
@@ -203,7 +225,7 @@ async def answer_introduction(
     """``answer`` is accept, decline, block or report; returns the request and requester."""
     introduction = await session.get(Introduction, introduction_id, with_for_update=True)
     if introduction is None or introduction.target_id != member_id:
-        raise UserError(N_("This button is no longer valid. Send the command again."))
+        raise UserError(STALE_BUTTON)
     requester = await session.get(Member, introduction.requester_id)
     if requester is None or requester.erased_at is not None:
         raise UserError(N_("This member does not exist."))

@@ -11,6 +11,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..chat.builtin import RESERVED
+from ..chat.callbacks import STALE_BUTTON, payload_id
 from ..chat.commands import Arguments, Command, CommandRegistry, Param, ParamKind, Permission
 from ..chat.context import CommandContext
 from ..chat.forms import validate_form
@@ -57,17 +58,10 @@ from .stats import ChartPanel, chart_png, network_stats
 
 __all__ = ["register"]
 
-STALE = N_("This button is no longer valid. Send the command again.")
 CONFIRM = "broadcast.confirm"
 PROGRESS = "broadcast.progress"
 ARTICLE_SAVE = "articles.save"
 DIGEST_WEEK = dt.timedelta(days=7)
-
-
-def _id(payload: str) -> int:
-    if not payload.isdigit() or len(payload) > 9:
-        raise UserError(STALE)
-    return int(payload)
 
 
 def _country(ctx: CommandContext, value: str | None) -> str:
@@ -224,14 +218,14 @@ async def rsvp_action(ctx: CommandContext, payload: str, _values: dict[str, str]
     try:
         wanted = event_cases.RsvpStatus(answer)
     except ValueError:
-        raise UserError(STALE) from None
+        raise UserError(STALE_BUTTON) from None
     if wanted is event_cases.RsvpStatus.WAITING or ctx.actor.member_id is None:
-        raise UserError(STALE)
+        raise UserError(STALE_BUTTON)
     async with ctx.app.db.sessions.begin() as session:
         outcome = await event_cases.rsvp(
             session,
             ctx.actor.member_id,
-            _id(ident),
+            payload_id(ident),
             wanted,
             now=ctx.app.clock.now(),
             promoted_notice=cards.promoted_notice,
@@ -244,13 +238,13 @@ async def rsvp_action(ctx: CommandContext, payload: str, _values: dict[str, str]
             "The event is full: you are on the waiting list and will be told if a place opens."
         ),
     }
-    reply = await _show_event(ctx, _id(ident))
+    reply = await _show_event(ctx, payload_id(ident))
     return Reply(text=gettext(messages[outcome.status]), cards=reply.cards)
 
 
 async def ics_action(ctx: CommandContext, payload: str, _values: dict[str, str]) -> Reply:
     async with ctx.app.db.sessions() as session:
-        event = await event_cases.load_event(session, _id(payload))
+        event = await event_cases.load_event(session, payload_id(payload))
     return Reply(
         text=gettext(
             "Open the file to add “{title}” to your calendar.", title=in_language(event.titles)
@@ -360,7 +354,7 @@ def progress_reply(broadcast_id: int, progress: BatchProgress) -> Reply:
 async def confirm_action(ctx: CommandContext, payload: str, _values: dict[str, str]) -> Reply:
     async with ctx.app.db.sessions.begin() as session:
         broadcast, _queued = await broadcast_cases.confirm_broadcast(
-            session, ctx.actor, _id(payload), now=ctx.app.clock.now(), frame=framed
+            session, ctx.actor, payload_id(payload), now=ctx.app.clock.now(), frame=framed
         )
     return await progress_action(ctx, str(broadcast.id), {})
 
@@ -368,10 +362,10 @@ async def confirm_action(ctx: CommandContext, payload: str, _values: dict[str, s
 async def progress_action(ctx: CommandContext, payload: str, _values: dict[str, str]) -> Reply:
     async with ctx.app.db.sessions() as session:
         broadcast, progress = await broadcast_cases.broadcast_progress(
-            session, ctx.actor, _id(payload)
+            session, ctx.actor, payload_id(payload)
         )
     if broadcast.state == "draft":
-        raise UserError(STALE)
+        raise UserError(STALE_BUTTON)
     return progress_reply(broadcast.id, progress)
 
 
@@ -459,7 +453,7 @@ async def digest_command(ctx: CommandContext, args: Arguments) -> Reply:
 
 async def digest_on_command(ctx: CommandContext, _args: Arguments) -> Reply:
     if ctx.actor.member_id is None:
-        raise UserError(STALE)
+        raise UserError(STALE_BUTTON)
     async with ctx.app.db.sessions.begin() as session:
         insert = (
             postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert

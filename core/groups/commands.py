@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..chat.builtin import RESERVED
+from ..chat.callbacks import STALE_BUTTON, payload_id
 from ..chat.commands import Arguments, Command, CommandRegistry, Param, ParamKind
 from ..chat.context import CommandContext
 from ..chat.forms import validate_field
@@ -50,7 +51,6 @@ from .vocabulary import INVITE_MAX, REASON_MAX, kind_label, localized, visibilit
 
 __all__ = ["register"]
 
-STALE = N_("This button is no longer valid. Send the command again.")
 JOIN, LEAVE = "groups.join", "groups.leave"
 APPROVE, DECLINE = "groups.approve", "groups.decline"
 REMOVE, BAN, PROMOTE = "groups.remove", "groups.ban", "groups.moderator"
@@ -70,7 +70,7 @@ def _name(group: Group) -> str:
 def _pair(payload: str) -> tuple[int, int]:
     group, _, member = payload.partition(":")
     if not (group.isdigit() and member.isdigit() and len(payload) <= 20):
-        raise UserError(STALE)
+        raise UserError(STALE_BUTTON)
     return int(group), int(member)
 
 
@@ -433,10 +433,9 @@ async def reports_command(ctx: CommandContext, args: Arguments) -> Reply:
 
 
 async def close_report_action(ctx: CommandContext, payload: str, _values: dict[str, str]) -> Reply:
-    if not payload.isdigit() or len(payload) > 9:
-        raise UserError(STALE)
+    report_id = payload_id(payload)
     async with ctx.app.db.sessions.begin() as session:
-        group = await close_report(session, ctx.actor, int(payload), now=ctx.app.clock.now())
+        group = await close_report(session, ctx.actor, report_id, now=ctx.app.clock.now())
     return Reply(text=gettext("The report about {group} is closed.", group=_name(group)))
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ..chat.callbacks import STALE_BUTTON
 from ..chat.context import Actor
 from ..chat.replies import Reply
 from ..db.models import Group, GroupChannel, GroupMembership, Member
@@ -183,7 +184,7 @@ async def find_group(session: AsyncSession, text: str) -> Group:
 async def load_group(session: AsyncSession, group_id: int) -> Group:
     group = await session.get(Group, group_id)
     if group is None:
-        raise UserError(N_("This button is no longer valid. Send the command again."))
+        raise UserError(STALE_BUTTON)
     return group
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ..chat.callbacks import STALE_BUTTON
 from ..chat.context import Actor
 from ..chat.replies import Reply
 from ..db.models import Group, GroupMembership, GroupRelay, GroupReport, Member
@@ -103,7 +104,7 @@ async def _target(session: AsyncSession, group: Group, member_id: int) -> GroupM
         .with_for_update()
     )
     if row is None:
-        raise UserError(N_("This button is no longer valid. Send the command again."))
+        raise UserError(STALE_BUTTON)
     return row
 
 
@@ -166,7 +167,7 @@ async def set_moderator(
         raise UserError(N_("Only the owner of {group} can do this."), group=localized(group.names))
     row = await _target(session, group, member_id)
     if row.state is not MembershipState.ACTIVE:
-        raise UserError(N_("This button is no longer valid. Send the command again."))
+        raise UserError(STALE_BUTTON)
     if row.role is GroupRole.MEMBER:
         row.role = GroupRole.MODERATOR
         row.updated_at = now
@@ -256,7 +257,7 @@ async def close_report(
 ) -> Group:
     report = await session.get(GroupReport, report_id, with_for_update=True)
     if report is None or report.state != "open":
-        raise UserError(N_("This button is no longer valid. Send the command again."))
+        raise UserError(STALE_BUTTON)
     group = await load_group(session, report.group_id)
     moderator_id = await require_moderator(session, actor, group)
     report.state = "closed"

@@ -22,6 +22,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from ..chat.callbacks import STALE_BUTTON
 from ..chat.replies import Button, ButtonStyle, Reply
 from ..db.base import table_of
 from ..db.models import (
@@ -226,7 +227,7 @@ async def avoid(session: AsyncSession, member_id: int, other_id: int, *, now: dt
     )
     person = await session.get(Member, other_id)
     if not shared or person is None or member_id == other_id:
-        raise UserError(N_("This button is no longer valid. Send the command again."))
+        raise UserError(STALE_BUTTON)
     exists = await session.scalar(
         select(CoffeeAvoid.id).where(
             CoffeeAvoid.member_id == member_id, CoffeeAvoid.avoided_id == other_id
@@ -244,7 +245,7 @@ async def mark_met(session: AsyncSession, member_id: int, round_id: int) -> None
         .values(met=True)
     )
     if not result.rowcount:  # type: ignore[attr-defined]
-        raise UserError(N_("This button is no longer valid. Send the command again."))
+        raise UserError(STALE_BUTTON)
 
 
 # --- a round ------------------------------------------------------------------------------

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
+from ..chat.callbacks import STALE_BUTTON
 from ..chat.commands import Arguments, Command, CommandRegistry, Param, ParamKind, Permission
 from ..chat.context import CommandContext
 from ..chat.forms import validate_form
 from ..chat.replies import Button, ButtonStyle, Card, Field, Form, FormField, FormFieldKind, Reply
 from ..db.models import Chapter, Member, MentorProfile
+from ..directory.introductions import request_form
 from ..errors import UserError
 from ..events.chapters import require_admin_of
 from ..i18n import (
@@ -27,7 +29,6 @@ from .vocabulary import CADENCES, TOPICS, cadence_label, parse_languages, parse_
 
 __all__ = ["register"]
 
-STALE = N_("This button is no longer valid. Send the command again.")
 SAVE = "mentor.save"
 ASK = "mentor.ask"
 ASK_SEND = "mentor.ask.send"
@@ -42,7 +43,7 @@ def _member_id(ctx: CommandContext) -> int:
 def _ids(payload: str, parts: int = 1) -> list[str]:
     pieces = payload.split(":")
     if len(pieces) != parts or not pieces[0].isdigit() or len(pieces[0]) > 9:
-        raise UserError(STALE)
+        raise UserError(STALE_BUTTON)
     return pieces
 
 
@@ -267,20 +268,8 @@ async def ask_action(ctx: CommandContext, payload: str, _values: dict[str, str])
     if mentor is None:
         raise UserError(mentor_cases.NOT_A_MENTOR)
     return Reply(
-        form=Form(
-            action=ASK_SEND,
-            title=gettext("Mentoring with {name}", name=mentor.full_name)[:45],
-            payload=payload,
-            fields=(
-                FormField(
-                    "message",
-                    gettext("A few words about why (optional)"),
-                    kind=FormFieldKind.LONG_TEXT,
-                    required=False,
-                    max_length=500,
-                ),
-            ),
-            submit_label=gettext("Send the request"),
+        form=request_form(
+            ASK_SEND, gettext("Mentoring with {name}", name=mentor.full_name)[:45], payload
         )
     )
 
@@ -327,7 +316,7 @@ def _answer(accept: bool) -> Callable[..., Awaitable[Reply]]:
 async def met_action(ctx: CommandContext, payload: str, _values: dict[str, str]) -> Reply:
     request_id, answer = _ids(payload, 2)
     if answer not in ("yes", "no"):
-        raise UserError(STALE)
+        raise UserError(STALE_BUTTON)
     async with ctx.app.db.sessions.begin() as session:
         name = await mentor_cases.record_meeting(
             session, int(request_id), _member_id(ctx), answer == "yes"

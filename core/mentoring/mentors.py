@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ..chat.callbacks import STALE_BUTTON
 from ..chat.replies import Button, ButtonStyle, Reply
 from ..db.models import (
     Education,
@@ -59,7 +60,6 @@ MAX_ABOUT = 300
 RESULTS = 10
 NOT_A_MENTOR = N_("This member is not a mentor, or cannot be found.")
 NOT_TAKING = N_("{name} is not taking new mentees right now.")
-STALE = N_("This button is no longer valid. Send the command again.")
 
 
 def _listed() -> list[ColumnElement[bool]]:
@@ -115,7 +115,7 @@ async def save_mentor(
             N_("The number of mentees is a whole number from 1 to {limit}."), limit=MAX_CAPACITY
         )
     if cadence not in CADENCES or any(t not in TOPICS for t in topics) or not topics:
-        raise UserError(STALE)
+        raise UserError(STALE_BUTTON)
     about = about.strip()
     if len(about) > MAX_ABOUT:
         raise CountedUserError(
@@ -395,7 +395,7 @@ async def answer_request(
     """Accept or decline; returns the request, the mentee and (on accept) their contact."""
     request = await session.get(MentorRequest, request_id, with_for_update=True)
     if request is None or request.mentor_id != mentor_id:
-        raise UserError(STALE)
+        raise UserError(STALE_BUTTON)
     if request.state != "pending":
         raise UserError(N_("You already answered this request."))
     mentee = await session.get(MemberRow, request.mentee_id)
@@ -531,9 +531,9 @@ async def record_meeting(session: AsyncSession, request_id: int, member_id: int,
     """Store the answer to "did you meet?"; returns the other person's name."""
     request = await session.get(MentorRequest, request_id, with_for_update=True)
     if request is None or member_id not in (request.mentor_id, request.mentee_id):
-        raise UserError(STALE)
+        raise UserError(STALE_BUTTON)
     if request.state != "accepted":
-        raise UserError(STALE)
+        raise UserError(STALE_BUTTON)
     request.met = met or bool(request.met)
     other = await session.get(
         MemberRow, request.mentee_id if member_id == request.mentor_id else request.mentor_id

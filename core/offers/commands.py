@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 
 from ..chat.builtin import RESERVED
+from ..chat.callbacks import STALE_BUTTON, payload_id
 from ..chat.commands import Arguments, Command, CommandRegistry, Param, ParamKind, Permission
 from ..chat.context import CommandContext
 from ..chat.replies import Button, ButtonStyle, Card, Field, Pager, Reply
@@ -54,13 +55,6 @@ from .vocabulary import (
 __all__ = ["register"]
 
 KINDS = tuple(k.value for k in OfferKind)
-STALE = N_("This button is no longer valid. Send the command again.")
-
-
-def _id(payload: str) -> int:
-    if not payload.isdigit() or len(payload) > 9:
-        raise UserError(STALE)
-    return int(payload)
 
 
 def _sector(value: str | None) -> str | None:
@@ -110,7 +104,7 @@ async def offers_command(ctx: CommandContext, args: Arguments) -> Reply:
 async def page_action(ctx: CommandContext, payload: str, _values: dict[str, str]) -> Reply:
     decoded = OfferCursor.decode(payload)
     if decoded is None:
-        raise UserError(STALE)
+        raise UserError(STALE_BUTTON)
     query, cursor, page = decoded
     return await _results(ctx, query, cursor, page)
 
@@ -178,7 +172,7 @@ async def show_command(ctx: CommandContext, args: Arguments) -> Reply:
 
 
 async def view_action(ctx: CommandContext, payload: str, _values: dict[str, str]) -> Reply:
-    return await _show(ctx, _id(payload))
+    return await _show(ctx, payload_id(payload))
 
 
 async def mine_command(ctx: CommandContext, _args: Arguments) -> Reply:
@@ -217,7 +211,7 @@ async def report_command(ctx: CommandContext, args: Arguments) -> Reply:
 
 
 async def report_action(ctx: CommandContext, payload: str, _values: dict[str, str]) -> Reply:
-    return await _report(ctx, _id(payload), "")
+    return await _report(ctx, payload_id(payload), "")
 
 
 async def _unpublish(ctx: CommandContext, offer_id: int, reason: str) -> Reply:
@@ -233,7 +227,7 @@ async def unpublish_command(ctx: CommandContext, args: Arguments) -> Reply:
 
 
 async def unpublish_action(ctx: CommandContext, payload: str, _values: dict[str, str]) -> Reply:
-    return await _unpublish(ctx, _id(payload), "")
+    return await _unpublish(ctx, payload_id(payload), "")
 
 
 # --- representatives ----------------------------------------------------------------------
@@ -328,11 +322,11 @@ async def refuse_command(ctx: CommandContext, args: Arguments) -> Reply:
 
 
 async def verify_action(ctx: CommandContext, payload: str, _values: dict[str, str]) -> Reply:
-    return await _decide(ctx, _id(payload), True, "")
+    return await _decide(ctx, payload_id(payload), True, "")
 
 
 async def refuse_action(ctx: CommandContext, payload: str, _values: dict[str, str]) -> Reply:
-    return await _decide(ctx, _id(payload), False, "")
+    return await _decide(ctx, payload_id(payload), False, "")
 
 
 # --- posting ------------------------------------------------------------------------------
@@ -362,7 +356,7 @@ async def _organisation(ctx: CommandContext, which: int | str) -> Organisation:
         if isinstance(which, int):
             found = await session.get(Organisation, which)
             if found is None:
-                raise UserError(STALE)
+                raise UserError(STALE_BUTTON)
             return found
         return await find_organisation(session, which)
 
@@ -426,11 +420,11 @@ async def _post(ctx: CommandContext, organisation: Organisation, values: dict[st
 async def save_action(ctx: CommandContext, payload: str, values: dict[str, str]) -> Reply:
     what, _, ident = payload.partition(":")
     if what == "new":
-        organisation = await _organisation(ctx, _id(ident))
+        organisation = await _organisation(ctx, payload_id(ident))
         return await _post(ctx, organisation, forms.offer_values(forms.offer_form(payload), values))
     if what == "edit":
-        return await _edit(ctx, _id(ident), values, checked=False)
-    raise UserError(STALE)
+        return await _edit(ctx, payload_id(ident), values, checked=False)
+    raise UserError(STALE_BUTTON)
 
 
 async def _edit(
@@ -472,7 +466,7 @@ async def _edit_form(ctx: CommandContext, offer_id: int) -> Reply:
 
 
 async def edit_action(ctx: CommandContext, payload: str, _values: dict[str, str]) -> Reply:
-    return await _edit_form(ctx, _id(payload))
+    return await _edit_form(ctx, payload_id(payload))
 
 
 async def _close(ctx: CommandContext, offer_id: int) -> Reply:
@@ -490,7 +484,7 @@ async def close_command(ctx: CommandContext, args: Arguments) -> Reply:
 
 
 async def close_action(ctx: CommandContext, payload: str, _values: dict[str, str]) -> Reply:
-    return await _close(ctx, _id(payload))
+    return await _close(ctx, payload_id(payload))
 
 
 async def _repost(ctx: CommandContext, offer_id: int, expires: str | None) -> Reply:
@@ -506,7 +500,7 @@ async def repost_command(ctx: CommandContext, args: Arguments) -> Reply:
 
 
 async def repost_action(ctx: CommandContext, payload: str, _values: dict[str, str]) -> Reply:
-    return await _repost(ctx, _id(payload), None)
+    return await _repost(ctx, payload_id(payload), None)
 
 
 # --- alerts -------------------------------------------------------------------------------
@@ -594,7 +588,7 @@ async def alerts_add_command(ctx: CommandContext, args: Arguments) -> Reply:
 async def alerts_save_action(ctx: CommandContext, payload: str, _values: dict[str, str]) -> Reply:
     decoded = OfferCursor.decode(payload)
     if decoded is None or decoded[0].organisation_id:
-        raise UserError(STALE)
+        raise UserError(STALE_BUTTON)
     q = decoded[0]
     criteria = AlertCriteria(q.kind, q.country, q.sector, q.language, q.text)
     return await _save_alert(ctx, criteria, AlertFrequency.IMMEDIATE)
@@ -612,7 +606,7 @@ async def alerts_delete_command(ctx: CommandContext, args: Arguments) -> Reply:
 
 
 async def alerts_delete_action(ctx: CommandContext, payload: str, _values: dict[str, str]) -> Reply:
-    return await _delete_alert(ctx, _id(payload))
+    return await _delete_alert(ctx, payload_id(payload))
 
 
 # --- declarations -------------------------------------------------------------------------
