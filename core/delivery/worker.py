@@ -20,7 +20,7 @@ import logging
 import random
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
 MAX_BACKOFF = 300.0
+FLUSH_EVERY = 0.05  # seconds between two writes of results
 
 
 @dataclass
@@ -174,26 +175,36 @@ class Worker:
 
     # --- one cycle --------------------------------------------------------------------------
     async def run_once(self) -> int:
-        """Claim one batch and deliver it; returns how many messages were handled."""
-        return await self.deliver(await self.claim())
+        """Claim one batch, deliver it and record every result; returns how many messages
+        were handled."""
+        async with self._flushing():
+            return await self.deliver(await self.claim())
 
     async def deliver(self, claimed: list[_Claimed]) -> int:
+        """Send one claimed batch. Results are written by the flusher of the enclosing
+        ``run``/``run_once``, so the next batch does not wait for this one's last write."""
         if not claimed:
             return 0
         by_chat: dict[str, list[_Claimed]] = defaultdict(list)
         for item in claimed:
             by_chat[item.delivery.target.chat_id].append(item)
         semaphore = asyncio.Semaphore(self.concurrency)
+        await asyncio.gather(*(self._chat(items, semaphore) for items in by_chat.values()))
+        return len(claimed)
+
+    @contextlib.asynccontextmanager
+    async def _flushing(self) -> AsyncIterator[None]:
+        """Write results every ``FLUSH_EVERY`` seconds while the block runs, and every last
+        one when it ends (also on error or cancellation)."""
         done = asyncio.Event()
         # Never cancelled mid-write: a flush interrupted halfway would lose its results.
         flusher = asyncio.create_task(self._flush_periodically(done))
         try:
-            await asyncio.gather(*(self._chat(items, semaphore) for items in by_chat.values()))
+            yield
         finally:
             done.set()
             await flusher
             await self._flush()
-        return len(claimed)
 
     async def _chat(self, items: list[_Claimed], semaphore: asyncio.Semaphore) -> None:
         """One chat's messages, in order, each when the chat's limits allow it."""
@@ -302,7 +313,7 @@ class Worker:
                 log.warning("outbox message %s failed: %s", delivery.id, result.detail[:200])
         self._results.append(values)
 
-    async def _flush_periodically(self, done: asyncio.Event, every: float = 0.05) -> None:
+    async def _flush_periodically(self, done: asyncio.Event, every: float = FLUSH_EVERY) -> None:
         """Results reach the database within ``every`` seconds of the send."""
         while not done.is_set():
             with contextlib.suppress(TimeoutError):
@@ -335,22 +346,24 @@ class Worker:
     # --- the loop ---------------------------------------------------------------------------
     async def run(self, stop: asyncio.Event, idle: float = 0.5) -> None:
         """Deliver until ``stop`` is set. The next batch is claimed while the current one
-        goes out, so the platform's rate is used without a gap between batches."""
+        goes out, and results are written beside the sending, so the platform's rate is used
+        without a gap between batches."""
         upcoming: asyncio.Task[list[_Claimed]] | None = None
-        while not stop.is_set():
-            try:
-                claimed = await (upcoming or self.claim())
-                upcoming = asyncio.create_task(self.claim()) if claimed else None
-                handled = await self.deliver(claimed)
-            except Exception:
-                log.exception("sender cycle failed; retrying")
-                upcoming, handled = None, 0
-            if not handled:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), timeout=idle)
-        if upcoming is not None:
-            # Claimed but not sent: give the messages back at once rather than at lease end.
-            await self.release(await upcoming)
+        async with self._flushing():
+            while not stop.is_set():
+                try:
+                    claimed = await (upcoming or self.claim())
+                    upcoming = asyncio.create_task(self.claim()) if claimed else None
+                    handled = await self.deliver(claimed)
+                except Exception:
+                    log.exception("sender cycle failed; retrying")
+                    upcoming, handled = None, 0
+                if not handled:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(stop.wait(), timeout=idle)
+            if upcoming is not None:
+                # Claimed but not sent: give the messages back at once rather than at lease end.
+                await self.release(await upcoming)
 
     async def release(self, claimed: list[_Claimed]) -> None:
         for item in claimed:
