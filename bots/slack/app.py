@@ -28,6 +28,7 @@ from core.bootstrap import App
 from core.chat import Actor, Audience, Button, ChatKind, Form, Incoming, Reply
 from core.chat.callbacks import STALE_BUTTON
 from core.chat.home import home_replies
+from core.chat.seen import SeenRequests
 from core.db.models import Member
 from core.domain import Platform
 from core.groups.relay import relay_delete, relay_edit
@@ -49,7 +50,7 @@ from .render import (
     unescape,
     values_from_state,
 )
-from .replay import ReplayGuard, replay_middleware
+from .replay import Guard, SharedReplayGuard, replay_middleware
 
 __all__ = ["SlackBridge", "build_slack_app"]
 
@@ -69,7 +70,7 @@ def build_slack_app(
     bot_token: str,
     signing_secret: str,
     api_url: str = "https://slack.com/api/",
-    replay_guard: ReplayGuard | None = None,
+    replay_guard: Guard | None = None,
 ) -> AsyncApp:
     """The Bolt app for one workspace's bot token; mount it with ``bots.slack.mount_slack``."""
     client = AsyncWebClient(
@@ -86,7 +87,9 @@ def build_slack_app(
         name="alumni-slack",
         signing_secret=signing_secret,
         client=client,
-        before_authorize=replay_middleware(replay_guard or ReplayGuard()),
+        before_authorize=replay_middleware(
+            replay_guard or SharedReplayGuard(SeenRequests(app.db, app.clock))
+        ),
         logger=logging.getLogger("bots.slack.bolt"),
     )
     bridge = SlackBridge(app, client)

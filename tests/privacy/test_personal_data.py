@@ -297,6 +297,8 @@ CLASSIFICATION: dict[str, dict[str, str]] = {
         "answered_at": NOT,
     },
     "job_runs": {"run_key": NOT, "started_at": NOT, "runner": NOT},
+    # a digest of a platform's request signature, kept while the signature is valid
+    "seen_requests": {"digest": NOT, "expires_at": NOT},
     "member_blocks": {"id": NOT, "blocker_id": MEMBER, "blocked_id": MEMBER, "created_at": NOT},
     "member_reports": {
         "id": NOT,

@@ -43,7 +43,7 @@ from core.clock import FakeClock
 from core.db.models import Member
 from core.demo.data import ZOE_EMAIL
 from tests.helpers import database_snapshot
-from tests.slack.conftest import SlackServer
+from tests.slack.conftest import SlackServer, serve_slack
 from tests.slack.fake_slack import FakeSlack
 from tests.slack.signing import sign, slash_command_body
 from tests.telegram.conftest import link_telegram_account
@@ -130,6 +130,24 @@ async def test_a_replayed_slack_request_is_refused_logged_and_changes_nothing(
     assert (await slack.post(body, headers))[0] == 401
     assert _warnings(caplog, "slack: refused a replayed request")
     assert await database_snapshot(app) == after_first
+
+
+async def test_a_slack_request_replayed_to_another_web_process_is_refused(
+    app: App, slack: SlackServer, fake_slack: FakeSlack, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Behind a load balancer the copy may reach another process: the guard is shared."""
+    caplog.set_level(logging.INFO)
+    body = slash_command_body("help", response_url=fake_slack.response_url("once"))
+    headers = sign(body)
+    assert (await slack.post(body, headers))[0] == 200
+    await fake_slack.wait_for("response")
+    after_first = await database_snapshot(app)
+    async with serve_slack(app, fake_slack) as other_process:
+        assert (await other_process.post(body, headers))[0] == 401
+        assert _warnings(caplog, "slack: refused a replayed request")
+        assert await database_snapshot(app) == after_first  # nothing ran for the copy
+        fresh = slash_command_body("help", response_url=fake_slack.response_url("other"))
+        assert (await other_process.post(fresh, sign(fresh)))[0] == 200  # it still serves
 
 
 # --- Telegram -------------------------------------------------------------------------------

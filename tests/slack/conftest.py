@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -12,7 +13,7 @@ import pytest
 from aiohttp import web
 from sqlalchemy import select
 
-from bots.slack import ReplayGuard, build_slack_app, mount_slack
+from bots.slack import build_slack_app, mount_slack
 from core.bootstrap import App
 from core.db.models import Member, PlatformAccount
 from core.domain import Platform
@@ -55,14 +56,12 @@ async def fake_slack() -> AsyncIterator[FakeSlack]:
         await fake.close()
 
 
-@pytest.fixture
-async def slack(app: App, fake_slack: FakeSlack) -> AsyncIterator[SlackServer]:
+@contextlib.asynccontextmanager
+async def serve_slack(app: App, fake_slack: FakeSlack) -> AsyncIterator[SlackServer]:
+    """One web process's Bolt app on its own port; the replay guard is the shared one
+    ``alumni run`` uses, so two of these on one database behave as two processes."""
     bolt = build_slack_app(
-        app,
-        bot_token=BOT_TOKEN,
-        signing_secret=SIGNING_SECRET,
-        api_url=fake_slack.api_url,
-        replay_guard=ReplayGuard(),
+        app, bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET, api_url=fake_slack.api_url
     )
     http_app = web.Application()
     mount_slack(http_app, bolt)
@@ -75,6 +74,12 @@ async def slack(app: App, fake_slack: FakeSlack) -> AsyncIterator[SlackServer]:
         yield SlackServer(f"http://127.0.0.1:{port}/slack/events", fake_slack, session)
     await _listeners_done()
     await runner.cleanup()
+
+
+@pytest.fixture
+async def slack(app: App, fake_slack: FakeSlack) -> AsyncIterator[SlackServer]:
+    async with serve_slack(app, fake_slack) as server:
+        yield server
 
 
 async def _listeners_done() -> None:

@@ -41,3 +41,16 @@ class FormSession(Base):
     answers: Mapped[dict[str, str]] = mapped_column(JSONType, default=dict, info=PERSONAL)
     step: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SeenRequest(Base):
+    """A signed request already handled, remembered while its signature is still valid.
+
+    Shared by every process, so a captured request replayed to another one behind the load
+    balancer is refused too. Only a digest is kept, never the request.
+    """
+
+    __tablename__ = "seen_requests"
+
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 hex
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
