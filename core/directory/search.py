@@ -36,6 +36,7 @@ from sqlalchemy import (
     select,
     text,
     true,
+    union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -399,53 +400,71 @@ async def _corrections(session: AsyncSession, terms: list[str]) -> list[list[str
 
     One edit is allowed in words of up to five letters, two in longer ones. Candidates come
     from the vocabulary by SQL (same first three letters, or a single edit at the third),
-    so Python only measures a handful of them.
+    so Python only measures a handful of them. One statement fetches the candidates of every
+    word at once: a search with typos costs one more round trip to the database, not two per
+    word.
     """
+    checked = [i for i, term in enumerate(terms) if len(term) >= 3]
+    found: dict[int, list[str]] = {i: [] for i in checked}
+    if checked:
+        branches = [_candidates(i, terms[i], _allowed(terms[i])) for i in checked]
+        connection = await session.connection()
+        rows = await connection.execute(union_all(*branches) if len(branches) > 1 else branches[0])
+        for index, candidate in rows:
+            found[index].append(candidate)
     out: list[list[str]] = []
-    for term in terms:
-        if len(term) < 3 or await _is_known_prefix(session, term):
+    for i, term in enumerate(terms):
+        if not found.get(i):  # a short word, a known prefix, or nothing close
             out.append([term])
             continue
-        allowed = 1 if len(term) <= 5 else 2
-        candidates = sorted(await _candidates(session, term, allowed))
+        allowed = _allowed(term)
         # rapidfuzz measures the optimal-string-alignment distance in C.
         best = process.extract(
-            term, candidates, scorer=OSA.distance, score_cutoff=allowed, limit=MAX_VARIANTS
+            term, sorted(found[i]), scorer=OSA.distance, score_cutoff=allowed, limit=MAX_VARIANTS
         )
         out.append([c for c, _distance, _index in best] or [term])
     return out
 
 
-async def _candidates(session: AsyncSession, term: str, allowed: int) -> set[str]:
+def _allowed(term: str) -> int:
+    return 1 if len(term) <= 5 else 2
+
+
+def _starting_with(prefix: str) -> ColumnElement[bool]:
+    """Vocabulary words that start with prefix: a range of the (byte-ordered) primary key."""
+    return and_(SearchTerm.term >= prefix, SearchTerm.term < _next_prefix(prefix))
+
+
+def _candidates(index: int, term: str, allowed: int) -> Select[Any]:
+    """(index, word) for the close spellings of term, none when some word starts with it."""
     length = func.length(SearchTerm.term).between(len(term) - allowed, len(term) + allowed)
-    head = term[:3]
-    same_start = and_(SearchTerm.term >= head, SearchTerm.term < _next_prefix(head))
     # One edit at the third letter: substituted, deleted, inserted, or swapped with the fourth.
     a, rest = term[:2], term[2:]
     patterns = {a + "_" + rest[1:], a + rest[1:], a + "_" + rest}
     if len(rest) > 1:
         patterns.add(a + rest[1] + rest[0] + rest[2:])
     near = or_(
-        *(SearchTerm.term.like(_escape_like(p).replace("\\_", "_"), escape="\\") for p in patterns)
+        *(
+            SearchTerm.term.like(_escape_like(p).replace("\\_", "_"), escape="\\")
+            for p in sorted(patterns)
+        )
     )
-    in_range = and_(SearchTerm.term >= a, SearchTerm.term < _next_prefix(a))
-    rows = await session.scalars(
-        select(SearchTerm.term).where(length, or_(same_start, and_(in_range, near))).limit(5000)
+    known = select(SearchTerm.term).where(_starting_with(term)).limit(1)
+    close = (
+        select(SearchTerm.term)
+        .where(
+            ~exists(known),
+            length,
+            or_(_starting_with(term[:3]), and_(_starting_with(a), near)),
+        )
+        .limit(5000)
+        .subquery()
     )
-    return set(rows.all())
+    return select(literal(index, Integer).label("index"), close.c.term)
 
 
 def _next_prefix(prefix: str) -> str:
     return prefix[:-1] + chr(ord(prefix[-1]) + 1)
-
-
-async def _is_known_prefix(session: AsyncSession, term: str) -> bool:
-    found = await session.scalar(
-        select(SearchTerm.term)
-        .where(SearchTerm.term >= term, SearchTerm.term < _next_prefix(term))
-        .limit(1)
-    )
-    return found is not None
 
 
 def edit_distance(a: str, b: str, limit: int = 2) -> int:
