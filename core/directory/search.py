@@ -42,7 +42,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..db.models import Education, Member, Organisation, SearchTerm
 from ..domain import Visibility, fold
-from .documents import terms_of
+from .documents import terms_of, without_third_letter
 
 __all__ = [
     "Cursor",
@@ -436,27 +436,26 @@ def _starting_with(prefix: str) -> ColumnElement[bool]:
 
 
 def _candidates(index: int, term: str, allowed: int) -> Select[Any]:
-    """(index, word) for the close spellings of term, none when some word starts with it."""
+    """(index, word) for the close spellings of term, none when some word starts with it.
+
+    Close: of a length within the allowed edits, and either with the same first three letters
+    or one edit away at the third letter: substituted, deleted, inserted, or swapped with the
+    fourth. The last four are index look-ups (the words less their third letter, and the words
+    themselves), so a misspelt word costs the same whatever the size of the vocabulary.
+    """
     length = func.length(SearchTerm.term).between(len(term) - allowed, len(term) + allowed)
-    # One edit at the third letter: substituted, deleted, inserted, or swapped with the fourth.
-    a, rest = term[:2], term[2:]
-    patterns = {a + "_" + rest[1:], a + rest[1:], a + "_" + rest}
-    if len(rest) > 1:
-        patterns.add(a + rest[1] + rest[0] + rest[2:])
+    shortened = without_third_letter(term)
+    exact = {shortened}
+    if len(term) > 3:
+        exact.add(term[:2] + term[3] + term[2] + term[4:])
     near = or_(
-        *(
-            SearchTerm.term.like(_escape_like(p).replace("\\_", "_"), escape="\\")
-            for p in sorted(patterns)
-        )
+        SearchTerm.without_third_letter.in_(sorted({shortened, term})),
+        SearchTerm.term.in_(sorted(exact)),
     )
     known = select(SearchTerm.term).where(_starting_with(term)).limit(1)
     close = (
         select(SearchTerm.term)
-        .where(
-            ~exists(known),
-            length,
-            or_(_starting_with(term[:3]), and_(_starting_with(a), near)),
-        )
+        .where(~exists(known), length, or_(_starting_with(term[:3]), near))
         .limit(5000)
         .subquery()
     )

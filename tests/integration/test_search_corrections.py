@@ -3,6 +3,8 @@ one statement for all the corrections, and never a member who is not listed."""
 
 from __future__ import annotations
 
+import random
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -13,7 +15,13 @@ from core.bootstrap import App
 from core.db.models import Member
 from core.directory.countries import ensure_countries
 from core.directory.documents import remember_terms
-from core.directory.search import DirectoryQuery, search_members
+from core.directory.search import (
+    MAX_VARIANTS,
+    DirectoryQuery,
+    _corrections,
+    edit_distance,
+    search_members,
+)
 from core.domain import Visibility, fold
 
 # (directory_consent, visibility) per name; the search documents hold the city too.
@@ -103,3 +111,58 @@ async def test_corrections_never_show_a_hidden_or_unconsented_member(app: App) -
         assert found == [], query
     # The control: a correction that reaches a listed member shows her.
     assert await _names(app, "sigurdsonn") == (["Björn Sigurðsson"], True)
+
+
+def _closest_by_reading_every_word(vocabulary: list[str], term: str) -> list[str]:
+    """What the corrections are by definition, read from the whole vocabulary: the words of a
+    length within the allowed edits with the same first three letters, or one edit away at
+    the third; the closest of them, nearest first, then in alphabetical order."""
+    if len(term) < 3 or any(w.startswith(term) for w in vocabulary):
+        return [term]
+    allowed = 1 if len(term) <= 5 else 2
+    a, rest = term[:2], term[2:]
+    patterns = [a + "." + rest[1:], a + rest[1:], a + "." + rest]
+    if len(rest) > 1:
+        patterns.append(a + rest[1] + rest[0] + rest[2:])
+    candidates = [
+        w
+        for w in vocabulary
+        if abs(len(w) - len(term)) <= allowed
+        and (w.startswith(term[:3]) or any(re.fullmatch(p, w) for p in patterns))
+    ]
+    close = sorted(
+        (edit_distance(term, w, allowed), w)
+        for w in candidates
+        if edit_distance(term, w, allowed) <= allowed
+    )
+    return [w for _distance, w in close[:MAX_VARIANTS]] or [term]
+
+
+async def test_corrections_are_those_of_a_reading_of_the_whole_vocabulary(app: App) -> None:
+    rng = random.Random(11)
+    letters = "abcdeжщ"  # two Cyrillic letters: positions count characters, not bytes
+    vocabulary = sorted(
+        {"".join(rng.choice(letters) for _ in range(rng.randint(2, 8))) for _ in range(3000)}
+    )
+    async with app.db.sessions.begin() as session:
+        await remember_terms(session, [" ".join(vocabulary)])
+    queries = []
+    for word in rng.sample(vocabulary, 300):
+        i = rng.randrange(len(word)) if rng.random() < 0.5 else min(2, len(word) - 1)
+        edit = rng.choice(["substitute", "delete", "insert", "swap"])
+        if edit == "substitute":
+            word = word[:i] + rng.choice(letters) + word[i + 1 :]
+        elif edit == "delete":
+            word = word[:i] + word[i + 1 :]
+        elif edit == "insert":
+            word = word[:i] + rng.choice(letters) + word[i:]
+        else:
+            word = word[:i] + word[i + 1 : i + 2] + word[i : i + 1] + word[i + 2 :]
+        queries.append(word)
+    async with app.db.sessions() as session:
+        for start in range(0, len(queries), 6):
+            terms = queries[start : start + 6]
+            expected = [_closest_by_reading_every_word(vocabulary, t) for t in terms]
+            assert await _corrections(session, terms) == expected, terms
+    corrected = [q for q in queries if _closest_by_reading_every_word(vocabulary, q) != [q]]
+    assert len(corrected) > 100  # the sample exercises corrections, not only known prefixes
