@@ -201,16 +201,21 @@ def _score(variants: tuple[int, ...]) -> ColumnElement[int]:
 @lru_cache(maxsize=512)
 def _statement(shape: _Shape) -> Select[Any]:
     score = _score(shape.variants).label("score")
+    ranked = bool(shape.variants)  # without words every score is 0: name order alone
     # With words to match on SQLite, the FTS index must drive the query: wrapping the other
     # columns in coalesce() keeps the planner from starting with a scan of their index.
-    driven_by_fts = shape.dialect == "sqlite" and bool(shape.variants)
-    consent: Any = Member.directory_consent
+    driven_by_fts = shape.dialect == "sqlite" and ranked
+    listed: ColumnElement[bool] = Member.directory_consent == true()  # "=": indexable
     visibility: Any = Member.visibility
     country: Any = Member.country_code
     if driven_by_fts:
-        consent = func.coalesce(Member.directory_consent, False)
+        listed = func.coalesce(Member.directory_consent, False) == true()
         visibility = func.coalesce(Member.visibility, "")
         country = func.coalesce(Member.country_code, "")
+    elif shape.dialect == "sqlite":
+        # SQLite uses the partial index ix_members_listed_country (a country's listing in name
+        # order) only when the query repeats its WHERE as written: the bare column, not "= 1".
+        listed = literal_column("members.directory_consent")
     stmt = select(
         Member.id,
         Member.name_key,
@@ -219,7 +224,7 @@ def _statement(shape: _Shape) -> Select[Any]:
         Member.city,
         Member.country_code,
         Member.sector,
-    ).where(consent == true(), visibility == Visibility.LISTED.value)  # "=": indexable
+    ).where(listed, visibility == Visibility.LISTED.value)
     if shape.variants:
         stmt = stmt.where(_text_filter(shape.dialect))
     if shape.country:
@@ -249,23 +254,19 @@ def _statement(shape: _Shape) -> Select[Any]:
     c_score: Any = bindparam("c_score")
     c_key: Any = bindparam("c_key")
     c_id: Any = bindparam("c_id")
+    after = or_(key > c_key, and_(key == c_key, ident > c_id))
+    before = or_(key < c_key, and_(key == c_key, ident < c_id))
+    if ranked:
+        after = or_(score_c < c_score, and_(score_c == c_score, after))
+        before = or_(score_c > c_score, and_(score_c == c_score, before))
     if shape.cursor == "after":
-        page = page.where(
-            or_(
-                score_c < c_score,
-                and_(score_c == c_score, or_(key > c_key, and_(key == c_key, ident > c_id))),
-            )
-        )
+        page = page.where(after)
     elif shape.cursor == "before":
-        page = page.where(
-            or_(
-                score_c > c_score,
-                and_(score_c == c_score, or_(key < c_key, and_(key == c_key, ident < c_id))),
-            )
-        )
+        page = page.where(before)
     if shape.cursor == "before":
-        return page.order_by(score_c.asc(), key.desc(), ident.desc()).limit(shape.limit)
-    return page.order_by(score_c.desc(), key, ident).limit(shape.limit)
+        order = [key.desc(), ident.desc()]
+        return page.order_by(*([score_c.asc()] if ranked else []), *order).limit(shape.limit)
+    return page.order_by(*([score_c.desc()] if ranked else []), key, ident).limit(shape.limit)
 
 
 def _parameters(
