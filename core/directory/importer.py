@@ -358,19 +358,27 @@ _CREATE_STAGING = text(
     + ", ".join(f"{name} {kind}" for name, kind in _STAGING)
     + ") ON COMMIT DROP"
 )
+# The staging table has no statistics: left to itself, the planner joins it to members and
+# education by reading them whole, once per batch. Scalar subqueries, which PostgreSQL never
+# turns into joins, keep every check an index look-up.
 # Known e-mails: the study is added unless the member has one at that institution already.
 _ADD_STUDIES = text("""
 WITH known AS (
-    SELECT m.id AS member_id, r.institution_id, r.degree, r.field, r.graduation_year, r.line
-    FROM import_rows r JOIN members m ON m.email = r.email
+    SELECT * FROM (
+        SELECT (SELECT m.id FROM members m WHERE m.email = r.email) AS member_id,
+            r.institution_id, r.degree, r.field, r.graduation_year, r.line
+        FROM import_rows r
+    ) k
+    WHERE k.member_id IS NOT NULL
 ), added AS (
     INSERT INTO education (member_id, institution_id, degree, field, graduation_year)
     SELECT k.member_id, k.institution_id, k.degree, k.field, k.graduation_year
     FROM known k
-    WHERE NOT EXISTS (
-        SELECT 1 FROM education e
+    WHERE (
+        SELECT e.id FROM education e
         WHERE e.member_id = k.member_id AND e.institution_id = k.institution_id
-    )
+        LIMIT 1
+    ) IS NULL
     ORDER BY k.line
     RETURNING 1
 )
@@ -389,7 +397,7 @@ WITH created AS (
         CASE WHEN r.directory_consent THEN :now END, :listed, r.search_document, :importer,
         :now, :now
     FROM import_rows r
-    WHERE NOT EXISTS (SELECT 1 FROM members m WHERE m.email = r.email)
+    WHERE (SELECT m.id FROM members m WHERE m.email = r.email) IS NULL
     ORDER BY r.line
     ON CONFLICT (email) DO NOTHING
     RETURNING id, email
