@@ -107,7 +107,10 @@ async def test_a_country_listing_reads_its_index_in_name_order(app: App, is_post
         event.remove(app.db.engine.sync_engine, "before_cursor_execute", record)
     statement, parameters = executed[0]
     async with app.db.engine.connect() as conn:
-        rows = await conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
-        plan = " / ".join(str(row[-1]) for row in rows)
-    assert "ix_members_listed_country" in plan, plan
-    assert "ORDER BY" not in plan, plan  # no sort of the whole country
+        rows = list(await conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters))
+    plan = " / ".join(str(row[-1]) for row in rows)
+    [listing] = [row for row in rows if "ix_members_listed_country" in str(row[-1])]
+    # No sort beside the reading of the country: the sort a plan may add for the page's own
+    # few rows sits in the level above.
+    siblings = [str(row[-1]) for row in rows if row[1] == listing[1]]
+    assert not [step for step in siblings if "TEMP B-TREE" in step], plan
