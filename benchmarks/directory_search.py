@@ -2,9 +2,13 @@
 
     .venv/bin/python benchmarks/directory_search.py [--members 1000000] [--queries 1000]
         [--backends sqlite,postgresql] [--pg postgresql+asyncpg://postgres@127.0.0.1/alumni_bench]
+        [--sqlite PATH] [--reuse]
 
-Prints the import time, p50/p99 of the real search (core.directory.search) and of a naive
-``LIKE '%…%'`` scan measured in the same run on the same data, and their ratio.
+Prints the import time, p50/p99 of the real search (core.directory.search) overall and per
+kind of query, and of a naive ``LIKE '%…%'`` scan measured in the same run on the same data,
+and their ratio; each figure with the machine's load average, since they depend on it.
+``--reuse`` keeps databases that already hold the members (a kept ``--sqlite`` file, the
+``--pg`` database) and only times the queries.
 """
 
 from __future__ import annotations
@@ -84,23 +88,41 @@ def pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
+def load() -> str:
+    one, five, _fifteen = os.getloadavg()
+    return f"load {one:.2f}/{five:.2f} on {os.cpu_count()} cores"
+
+
+async def _member_count(db) -> int:  # type: ignore[no-untyped-def]
+    try:
+        async with db.sessions() as session:
+            return int(await session.scalar(select(func.count()).select_from(Member)) or 0)
+    except Exception:  # no schema yet
+        return 0
+
+
 async def run_backend(url: str, csv_path: Path, rows: list[dict[str, str]], args) -> None:  # type: ignore[no-untyped-def]
     db = create_database(url)
-    await rebuild(db.engine)
-    started = time.perf_counter()
-    with csv_path.open(encoding="utf-8", newline="") as fh:
-        report = await import_members(db, fh, "Université Paris Cité", now=dt.datetime.now(dt.UTC))
-    import_s = time.perf_counter() - started
+    name = db.engine.dialect.name
+    if args.reuse and await _member_count(db) == args.members:
+        print(f"[{name}] reusing {args.members:,} members")
+    else:
+        await rebuild(db.engine)
+        print(f"[{name}] importing ({load()})")
+        started = time.perf_counter()
+        with csv_path.open(encoding="utf-8", newline="") as fh:
+            report = await import_members(
+                db, fh, "Université Paris Cité", now=dt.datetime.now(dt.UTC)
+            )
+        import_s = time.perf_counter() - started
+        total = await _member_count(db)
+        print(
+            f"[{name}] imported {report.created:,} members ({total:,} rows) in {import_s:.1f} s"
+            f" ({report.created / import_s:,.0f} rows/s; {load()})"
+        )
     if not db.is_sqlite:
         async with db.engine.begin() as conn:
             await conn.execute(text("ANALYZE"))
-    async with db.sessions() as session:
-        total = await session.scalar(select(func.count()).select_from(Member))
-    name = db.engine.dialect.name
-    print(
-        f"[{name}] imported {report.created:,} members ({total:,} rows) in {import_s:.1f} s"
-        f" ({report.created / import_s:,.0f} rows/s)"
-    )
     queries = make_queries(rows, args.queries)
     timings: list[float] = []
     by_kind: dict[str, list[float]] = {}
@@ -124,11 +146,16 @@ async def run_backend(url: str, csv_path: Path, rows: list[dict[str, str]], args
     n50, n99 = pct(naive_timings, 50), pct(naive_timings, 99)
     print(
         f"[{name}] search: {len(queries)} queries, {found} with results; "
-        f"p50 {p50:.2f} ms, p99 {p99:.2f} ms, mean {statistics.fmean(timings):.2f} ms"
+        f"p50 {p50:.2f} ms, p99 {p99:.2f} ms, mean {statistics.fmean(timings):.2f} ms ({load()})"
     )
+    for kind, values in by_kind.items():
+        print(
+            f"[{name}]   {kind:<15} {len(values):>4} queries: p50 {pct(values, 50):6.2f} ms,"
+            f" p99 {pct(values, 99):6.2f} ms, max {max(values):6.2f} ms"
+        )
     print(
         f"[{name}] naive LIKE scan ({len(naive_timings)} queries): p50 {n50:.1f} ms, "
-        f"p99 {n99:.1f} ms"
+        f"p99 {n99:.1f} ms ({load()})"
     )
     print(f"[{name}] speed-up vs scan: p50 x{n50 / p50:.0f}, p99 x{n99 / p99:.0f}")
     await db.dispose()
@@ -146,6 +173,10 @@ async def main() -> None:
             "ALUMNI_BENCH_PG", "postgresql+asyncpg://postgres@127.0.0.1:5432/alumni_bench"
         ),
     )
+    parser.add_argument("--sqlite", help="the SQLite file (default: a temporary one)")
+    parser.add_argument(
+        "--reuse", action="store_true", help="keep databases that hold the members already"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         csv_path = Path(tmp) / "members.csv"
@@ -153,8 +184,9 @@ async def main() -> None:
         write_csv(csv_path, args.members)
         rows = list(people(args.members))
         print(f"generated {args.members:,} members in {time.perf_counter() - t0:.1f} s")
+        sqlite_path = args.sqlite or f"{tmp}/bench.db"
         for backend in args.backends.split(","):
-            url = f"sqlite+aiosqlite:///{tmp}/bench.db" if backend == "sqlite" else args.pg
+            url = f"sqlite+aiosqlite:///{sqlite_path}" if backend == "sqlite" else args.pg
             await run_backend(url, csv_path, rows, args)
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy import Text, bindparam, text
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -13,7 +14,7 @@ from ..db.base import table_of
 from ..db.models import SearchTerm
 from ..domain import fold
 
-__all__ = ["MAX_TERM", "remember_terms", "search_document", "terms_of"]
+__all__ = ["MAX_TERM", "remember_terms", "search_document", "terms_of", "without_third_letter"]
 
 MAX_TERM = 64
 # The FTS5 unicode61 tokenizer's idea of a word: letters and digits; "_" and "'" separate.
@@ -36,14 +37,40 @@ def terms_of(text: str) -> list[str]:
     return [w for w in _WORD.findall(text) if len(w) <= MAX_TERM]
 
 
+def without_third_letter(word: str) -> str:
+    """The word less its third letter, where words one edit apart at the third letter meet:
+    "nguyen" and "ngayen" (a substitution) both give "ngyen", which is itself a word one
+    deletion away from "nguyen"."""
+    return word[:2] + word[3:]
+
+
 async def remember_terms(session: AsyncSession, documents: Iterable[str]) -> None:
-    """Add the documents' new words to the spelling vocabulary (concurrency-safe)."""
+    """Add the documents' new words to the spelling vocabulary (concurrency-safe: words are
+    written in one order, so two writers never wait for each other in a cycle)."""
     words = sorted({t for doc in documents for t in terms_of(doc)})
     if not words:
         return
     connection = await session.connection()
-    upsert = postgresql_insert if connection.dialect.name == "postgresql" else sqlite_insert
-    statement = upsert(table_of(SearchTerm)).on_conflict_do_nothing()
+    if connection.dialect.name == "postgresql":
+        # One statement for the lot: an array of words, not one parameter set per word.
+        await connection.execute(
+            _UNNEST_TERMS, {"terms": words, "shortened": [without_third_letter(w) for w in words]}
+        )
+        return
+    statement = sqlite_insert(table_of(SearchTerm)).on_conflict_do_nothing()
     for start in range(0, len(words), 5000):
         # Core, not the ORM: an ORM bulk insert with ON CONFLICT runs row by row.
-        await connection.execute(statement, [{"term": w} for w in words[start : start + 5000]])
+        await connection.execute(
+            statement,
+            [
+                {"term": w, "without_third_letter": without_third_letter(w)}
+                for w in words[start : start + 5000]
+            ],
+        )
+
+
+_UNNEST_TERMS = text(
+    "INSERT INTO search_terms (term, without_third_letter) "
+    "SELECT * FROM unnest(CAST(:terms AS text[]), CAST(:shortened AS text[])) "
+    "ON CONFLICT DO NOTHING"
+).bindparams(bindparam("terms", type_=ARRAY(Text)), bindparam("shortened", type_=ARRAY(Text)))

@@ -5,6 +5,11 @@ languages,directory_consent (``languages`` separated by ``;``; consent yes/no). 
 consent are kept but never listed. Bad rows are reported with their line number and skipped.
 Idempotent on institution + e-mail: a known e-mail gets the study added if it lacks it, and
 its profile is otherwise left as the member keeps it.
+
+Rows are read and checked in Python (which reports bad ones by line), then written in batches.
+On PostgreSQL a batch is copied (``COPY``, binary) into a temporary table and written with two
+set-based statements, which keeps a million rows within minutes; SQLite, and an import that
+writes claim codes, insert through executemany.
 """
 
 from __future__ import annotations
@@ -12,15 +17,16 @@ from __future__ import annotations
 import asyncio
 import csv
 import datetime as dt
+import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select, text
 
 from ..chat.forms import _EMAIL_RE
 from ..db import Database
-from ..db.base import table_of
+from ..db.base import UTCDateTime, table_of
 from ..db.models import Education, Member
 from ..db.statistics import refresh_statistics
 from ..domain import Visibility, fold
@@ -221,7 +227,12 @@ async def import_members(
                         session, row.institution or institution
                     )
                     institution_ids[row.school_key] = found.id
-            await _import_batch(session, batch, importer_id, institution_ids, report, now, codes)
+            if codes is None and session.get_bind().dialect.name == "postgresql":
+                await _copy_batch(session, batch, importer_id, institution_ids, report, now)
+            else:
+                await _import_batch(
+                    session, batch, importer_id, institution_ids, report, now, codes
+                )
         done += len(batch)
         if progress is not None:
             progress(done)
@@ -323,6 +334,133 @@ async def _import_batch(
                 [row.email, row.full_name, await issue_code(session, member_id, CLAIM, now=now)]
             )
             report.codes_written += 1
+
+
+_STAGING = (
+    ("line", "integer"),
+    ("full_name", "text"),
+    ("name_key", "text"),
+    ("email", "text"),
+    ("country_code", "text"),
+    ("city", "text"),
+    ("city_key", "text"),
+    ("sector", "text"),
+    ("languages", "text"),
+    ("directory_consent", "boolean"),
+    ("search_document", "text"),
+    ("institution_id", "integer"),
+    ("degree", "text"),
+    ("field", "text"),
+    ("graduation_year", "integer"),
+)
+_CREATE_STAGING = text(
+    "CREATE TEMPORARY TABLE import_rows ("
+    + ", ".join(f"{name} {kind}" for name, kind in _STAGING)
+    + ") ON COMMIT DROP"
+)
+# The staging table has no statistics: left to itself, the planner joins it to members and
+# education by reading them whole, once per batch. Scalar subqueries, which PostgreSQL never
+# turns into joins, keep every check an index look-up.
+# Known e-mails: the study is added unless the member has one at that institution already.
+_ADD_STUDIES = text("""
+WITH known AS (
+    SELECT * FROM (
+        SELECT (SELECT m.id FROM members m WHERE m.email = r.email) AS member_id,
+            r.institution_id, r.degree, r.field, r.graduation_year, r.line
+        FROM import_rows r
+    ) k
+    WHERE k.member_id IS NOT NULL
+), added AS (
+    INSERT INTO education (member_id, institution_id, degree, field, graduation_year)
+    SELECT k.member_id, k.institution_id, k.degree, k.field, k.graduation_year
+    FROM known k
+    WHERE (
+        SELECT e.id FROM education e
+        WHERE e.member_id = k.member_id AND e.institution_id = k.institution_id
+        LIMIT 1
+    ) IS NULL
+    ORDER BY k.line
+    RETURNING 1
+)
+SELECT (SELECT count(*) FROM known), (SELECT count(*) FROM added)
+""")
+# New e-mails: the member and the study, in file order; the lines created come back.
+_ADD_MEMBERS = text("""
+WITH created AS (
+    INSERT INTO members (
+        full_name, name_key, email, country_code, city, city_key, sector, languages,
+        directory_consent, consent_at, visibility, search_document, imported_by_id,
+        created_at, updated_at
+    )
+    SELECT r.full_name, r.name_key, r.email, r.country_code, r.city, r.city_key, r.sector,
+        CAST(r.languages AS jsonb), r.directory_consent,
+        CASE WHEN r.directory_consent THEN :now END, :listed, r.search_document, :importer,
+        :now, :now
+    FROM import_rows r
+    WHERE (SELECT m.id FROM members m WHERE m.email = r.email) IS NULL
+    ORDER BY r.line
+    ON CONFLICT (email) DO NOTHING
+    RETURNING id, email
+), studies AS (
+    INSERT INTO education (member_id, institution_id, degree, field, graduation_year)
+    SELECT c.id, r.institution_id, r.degree, r.field, r.graduation_year
+    FROM created c JOIN import_rows r ON r.email = c.email
+    ORDER BY c.id
+)
+SELECT r.line FROM created c JOIN import_rows r ON r.email = c.email
+""").bindparams(bindparam("now", type_=UTCDateTime()))
+
+
+async def _copy_batch(
+    session: Any,
+    batch: list[_Row],
+    importer_id: int,
+    institution_ids: dict[str, int],
+    report: ImportReport,
+    now: dt.datetime,
+) -> None:
+    """The PostgreSQL batch: COPY into a temporary table, then two set-based statements."""
+    await ensure_countries(session, {row.country for row in batch})
+    connection = await session.connection()
+    await connection.execute(_CREATE_STAGING)
+    raw = await connection.get_raw_connection()
+    await raw.driver_connection.copy_records_to_table(
+        "import_rows",
+        columns=[name for name, _kind in _STAGING],
+        records=[
+            (
+                row.line,
+                row.full_name,
+                row.name_key,
+                row.email,
+                row.country,
+                row.city,
+                row.city_key,
+                row.sector,
+                json.dumps(row.languages),
+                row.consent,
+                row.document,
+                institution_ids[row.school_key],
+                row.degree,
+                row.field,
+                row.graduation_year,
+            )
+            for row in batch
+        ],
+    )
+    known, added = (await connection.execute(_ADD_STUDIES)).one()
+    report.studies_added += added
+    report.unchanged += known - added
+    created = set(
+        (
+            await connection.execute(
+                _ADD_MEMBERS,
+                {"now": now, "listed": Visibility.LISTED.value, "importer": importer_id},
+            )
+        ).scalars()
+    )
+    report.created += len(created)
+    await remember_terms(session, [row.document for row in batch if row.line in created])
 
 
 def _education(row: _Row, member_id: int, institution_id: int) -> dict[str, Any]:

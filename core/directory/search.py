@@ -36,12 +36,14 @@ from sqlalchemy import (
     select,
     text,
     true,
+    union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from ..db.models import Education, Member, Organisation, SearchTerm
 from ..domain import Visibility, fold
-from .documents import terms_of
+from .documents import terms_of, without_third_letter
 
 __all__ = [
     "Cursor",
@@ -200,16 +202,21 @@ def _score(variants: tuple[int, ...]) -> ColumnElement[int]:
 @lru_cache(maxsize=512)
 def _statement(shape: _Shape) -> Select[Any]:
     score = _score(shape.variants).label("score")
+    ranked = bool(shape.variants)  # without words every score is 0: name order alone
     # With words to match on SQLite, the FTS index must drive the query: wrapping the other
     # columns in coalesce() keeps the planner from starting with a scan of their index.
-    driven_by_fts = shape.dialect == "sqlite" and bool(shape.variants)
-    consent: Any = Member.directory_consent
+    driven_by_fts = shape.dialect == "sqlite" and ranked
+    listed: ColumnElement[bool] = Member.directory_consent == true()  # "=": indexable
     visibility: Any = Member.visibility
     country: Any = Member.country_code
     if driven_by_fts:
-        consent = func.coalesce(Member.directory_consent, False)
+        listed = func.coalesce(Member.directory_consent, False) == true()
         visibility = func.coalesce(Member.visibility, "")
         country = func.coalesce(Member.country_code, "")
+    elif shape.dialect == "sqlite":
+        # SQLite uses the partial index ix_members_listed_country (a country's listing in name
+        # order) only when the query repeats its WHERE as written: the bare column, not "= 1".
+        listed = literal_column("members.directory_consent")
     stmt = select(
         Member.id,
         Member.name_key,
@@ -218,7 +225,7 @@ def _statement(shape: _Shape) -> Select[Any]:
         Member.city,
         Member.country_code,
         Member.sector,
-    ).where(consent == true(), visibility == Visibility.LISTED.value)  # "=": indexable
+    ).where(listed, visibility == Visibility.LISTED.value)
     if shape.variants:
         stmt = stmt.where(_text_filter(shape.dialect))
     if shape.country:
@@ -248,23 +255,53 @@ def _statement(shape: _Shape) -> Select[Any]:
     c_score: Any = bindparam("c_score")
     c_key: Any = bindparam("c_key")
     c_id: Any = bindparam("c_id")
+    after = or_(key > c_key, and_(key == c_key, ident > c_id))
+    before = or_(key < c_key, and_(key == c_key, ident < c_id))
+    if ranked:
+        after = or_(score_c < c_score, and_(score_c == c_score, after))
+        before = or_(score_c > c_score, and_(score_c == c_score, before))
     if shape.cursor == "after":
-        page = page.where(
-            or_(
-                score_c < c_score,
-                and_(score_c == c_score, or_(key > c_key, and_(key == c_key, ident > c_id))),
-            )
-        )
+        page = page.where(after)
     elif shape.cursor == "before":
-        page = page.where(
-            or_(
-                score_c > c_score,
-                and_(score_c == c_score, or_(key < c_key, and_(key == c_key, ident < c_id))),
+        page = page.where(before)
+    # (column, descending): the page before a cursor is read backwards, then reversed.
+    backwards = shape.cursor == "before"
+    order = [("score", not backwards)] if ranked else []
+    order += [("name_key", backwards), ("id", backwards)]
+    return _with_latest_study(page.order_by(*_sorted_by(inner, order)).limit(shape.limit), order)
+
+
+def _sorted_by(rows: Any, order: list[tuple[str, bool]]) -> list[ColumnElement[Any]]:
+    return [rows.c[name].desc() if descending else rows.c[name] for name, descending in order]
+
+
+def _with_latest_study(page: Select[Any], order: list[tuple[str, bool]]) -> Select[Any]:
+    """The page's rows, each with the member's most recent study (school, field, year), in
+    the page's order: one round trip to the database per page instead of two."""
+    rows = page.subquery()
+    studies = aliased(Education)
+    latest = (
+        select(studies.id)
+        .where(studies.member_id == rows.c.id)
+        .order_by(studies.graduation_year.desc(), studies.id)
+        .limit(1)
+        .correlate(rows)
+        .scalar_subquery()
+    )
+    return (
+        select(
+            rows,
+            Organisation.name.label("school"),
+            Education.field.label("study_field"),
+            Education.graduation_year.label("graduation_year"),
+        )
+        .select_from(
+            rows.outerjoin(Education, Education.id == latest).outerjoin(
+                Organisation, Organisation.id == Education.institution_id
             )
         )
-    if shape.cursor == "before":
-        return page.order_by(score_c.asc(), key.desc(), ident.desc()).limit(shape.limit)
-    return page.order_by(score_c.desc(), key, ident).limit(shape.limit)
+        .order_by(*_sorted_by(rows, order))
+    )
 
 
 def _parameters(
@@ -350,7 +387,6 @@ async def _page(
         rows.reverse()
     if not rows:
         return SearchPage(corrected=corrected)
-    studies = await _first_studies(session, [r.id for r in rows])
     results = [
         SearchResult(
             member_id=r.id,
@@ -358,9 +394,9 @@ async def _page(
             city=r.city,
             country_code=r.country_code,
             sector=r.sector,
-            school=studies.get(r.id, (None, None, None))[0],
-            field=studies.get(r.id, (None, None, None))[1],
-            graduation_year=studies.get(r.id, (None, None, None))[2],
+            school=r.school,
+            field=r.study_field,
+            graduation_year=r.graduation_year,
         )
         for r in rows
     ]
@@ -377,75 +413,75 @@ async def _page(
     )
 
 
-async def _first_studies(
-    session: AsyncSession, member_ids: list[int]
-) -> dict[int, tuple[str | None, str | None, int | None]]:
-    """Each member's most recent study: school, field, year."""
-    connection = await session.connection()
-    rows = await connection.execute(
-        select(Education.member_id, Organisation.name, Education.field, Education.graduation_year)
-        .join(Organisation, Organisation.id == Education.institution_id)
-        .where(Education.member_id.in_(member_ids))
-        .order_by(Education.member_id, Education.graduation_year.desc(), Education.id)
-    )
-    studies: dict[int, tuple[str | None, str | None, int | None]] = {}
-    for member_id, school_name, field_of_study, graduation in rows:
-        studies.setdefault(member_id, (school_name, field_of_study, graduation))
-    return studies
-
-
 async def _corrections(session: AsyncSession, terms: list[str]) -> list[list[str]]:
     """For each word that starts no indexed word, the closest indexed words.
 
     One edit is allowed in words of up to five letters, two in longer ones. Candidates come
     from the vocabulary by SQL (same first three letters, or a single edit at the third),
-    so Python only measures a handful of them.
+    so Python only measures a handful of them. One statement fetches the candidates of every
+    word at once: a search with typos costs one more round trip to the database, not two per
+    word.
     """
+    checked = [i for i, term in enumerate(terms) if len(term) >= 3]
+    found: dict[int, list[str]] = {i: [] for i in checked}
+    if checked:
+        branches = [_candidates(i, terms[i], _allowed(terms[i])) for i in checked]
+        connection = await session.connection()
+        rows = await connection.execute(union_all(*branches) if len(branches) > 1 else branches[0])
+        for index, candidate in rows:
+            found[index].append(candidate)
     out: list[list[str]] = []
-    for term in terms:
-        if len(term) < 3 or await _is_known_prefix(session, term):
+    for i, term in enumerate(terms):
+        if not found.get(i):  # a short word, a known prefix, or nothing close
             out.append([term])
             continue
-        allowed = 1 if len(term) <= 5 else 2
-        candidates = sorted(await _candidates(session, term, allowed))
+        allowed = _allowed(term)
         # rapidfuzz measures the optimal-string-alignment distance in C.
         best = process.extract(
-            term, candidates, scorer=OSA.distance, score_cutoff=allowed, limit=MAX_VARIANTS
+            term, sorted(found[i]), scorer=OSA.distance, score_cutoff=allowed, limit=MAX_VARIANTS
         )
         out.append([c for c, _distance, _index in best] or [term])
     return out
 
 
-async def _candidates(session: AsyncSession, term: str, allowed: int) -> set[str]:
+def _allowed(term: str) -> int:
+    return 1 if len(term) <= 5 else 2
+
+
+def _starting_with(prefix: str) -> ColumnElement[bool]:
+    """Vocabulary words that start with prefix: a range of the (byte-ordered) primary key."""
+    return and_(SearchTerm.term >= prefix, SearchTerm.term < _next_prefix(prefix))
+
+
+def _candidates(index: int, term: str, allowed: int) -> Select[Any]:
+    """(index, word) for the close spellings of term, none when some word starts with it.
+
+    Close: of a length within the allowed edits, and either with the same first three letters
+    or one edit away at the third letter: substituted, deleted, inserted, or swapped with the
+    fourth. The last four are index look-ups (the words less their third letter, and the words
+    themselves), so a misspelt word costs the same whatever the size of the vocabulary.
+    """
     length = func.length(SearchTerm.term).between(len(term) - allowed, len(term) + allowed)
-    head = term[:3]
-    same_start = and_(SearchTerm.term >= head, SearchTerm.term < _next_prefix(head))
-    # One edit at the third letter: substituted, deleted, inserted, or swapped with the fourth.
-    a, rest = term[:2], term[2:]
-    patterns = {a + "_" + rest[1:], a + rest[1:], a + "_" + rest}
-    if len(rest) > 1:
-        patterns.add(a + rest[1] + rest[0] + rest[2:])
+    shortened = without_third_letter(term)
+    exact = {shortened}
+    if len(term) > 3:
+        exact.add(term[:2] + term[3] + term[2] + term[4:])
     near = or_(
-        *(SearchTerm.term.like(_escape_like(p).replace("\\_", "_"), escape="\\") for p in patterns)
+        SearchTerm.without_third_letter.in_(sorted({shortened, term})),
+        SearchTerm.term.in_(sorted(exact)),
     )
-    in_range = and_(SearchTerm.term >= a, SearchTerm.term < _next_prefix(a))
-    rows = await session.scalars(
-        select(SearchTerm.term).where(length, or_(same_start, and_(in_range, near))).limit(5000)
+    known = select(SearchTerm.term).where(_starting_with(term)).limit(1)
+    close = (
+        select(SearchTerm.term)
+        .where(~exists(known), length, or_(_starting_with(term[:3]), near))
+        .limit(5000)
+        .subquery()
     )
-    return set(rows.all())
+    return select(literal(index, Integer).label("index"), close.c.term)
 
 
 def _next_prefix(prefix: str) -> str:
     return prefix[:-1] + chr(ord(prefix[-1]) + 1)
-
-
-async def _is_known_prefix(session: AsyncSession, term: str) -> bool:
-    found = await session.scalar(
-        select(SearchTerm.term)
-        .where(SearchTerm.term >= term, SearchTerm.term < _next_prefix(term))
-        .limit(1)
-    )
-    return found is not None
 
 
 def edit_distance(a: str, b: str, limit: int = 2) -> int:

@@ -470,8 +470,8 @@ CLASSIFICATION: dict[str, dict[str, str]] = {
     },
     "coffee_matches": {"round_id": NOT, "member_id": MEMBER, "group_no": NOT, "met": NOT},
     # Words of the members' search documents, for spelling correction: erasure drops the
-    # words only the erased member had (the footprint sweep below proves it).
-    "search_terms": {"term": NOT},
+    # words only the erased member had (the footprint sweep below proves it), each row whole.
+    "search_terms": {"term": NOT, "without_third_letter": NOT},
 }
 
 
