@@ -4,8 +4,8 @@ The words less their third letter are stored and indexed, so that the close spel
 word are looked up instead of read from every word of the same first two letters. On
 PostgreSQL, the full-text index's pending list, which every search reads whole, is kept small.
 
-Revision ID: 0014
-Revises: 0013
+Revision ID: 0015
+Revises: 0014
 Create Date: 2026-11-29
 """
 
@@ -16,8 +16,8 @@ from alembic import op
 
 from core.db.search_ddl import bound_pending_list
 
-revision: str = "0014"
-down_revision: str | None = "0013"
+revision: str = "0015"
+down_revision: str | None = "0014"
 branch_labels: str | None = None
 depends_on: str | None = None
 
