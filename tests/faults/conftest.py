@@ -235,14 +235,16 @@ async def queue_broadcast(app: App, clock: FakeClock, harness: Harness) -> None:
 
 
 async def drain(app: App, clock: FakeClock, worker: Worker, *, cycles: int = 200) -> None:
-    """Run the Worker until no message is pending; when none is due, jump to the next."""
+    """Run the Worker until no message of its platform is pending; when none is due, jump
+    the clock to the next."""
     for _ in range(cycles):
         if await worker.run_once():
             continue
         async with app.db.sessions() as session:
             due = await session.scalar(
                 select(func.min(OutboxMessage.next_attempt_at)).where(
-                    OutboxMessage.state == "pending"
+                    OutboxMessage.state == "pending",
+                    OutboxMessage.platform == worker.sender.platform,
                 )
             )
         if due is None:
