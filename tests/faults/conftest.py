@@ -36,6 +36,7 @@ from tests.discord.conftest import (  # noqa: F401 - fixtures
     _restore_discord_endpoints,
     fake_discord,
 )
+from tests.discord.fake_discord import BOT_TOKEN as DISCORD_TOKEN
 from tests.discord.fake_discord import GUILD_ID, FakeDiscord
 from tests.slack.conftest import fake_slack  # noqa: F401 - a fixture
 from tests.slack.fake_slack import TEAM_ID, FakeSlack
@@ -113,7 +114,7 @@ class Harness:
         return target.chat_id
 
 
-def _telegram(app: App, fake: FakeBotApi, timeout: float) -> Harness:
+def telegram_harness(app: App, fake: FakeBotApi, timeout: float) -> Harness:
     def received() -> Counter[tuple[str, str]]:
         return Counter(
             (str(c.params["chat_id"]), str(c.params["text"])) for c in fake.calls_to("sendMessage")
@@ -134,7 +135,7 @@ def _telegram(app: App, fake: FakeBotApi, timeout: float) -> Harness:
     )
 
 
-def _slack(app: App, fake: FakeSlack, timeout: float) -> Harness:
+def slack_harness(app: App, fake: FakeSlack, timeout: float) -> Harness:
     post = "chat.postMessage"
 
     def received() -> Counter[tuple[str, str]]:
@@ -153,7 +154,7 @@ def _slack(app: App, fake: FakeSlack, timeout: float) -> Harness:
     )
 
 
-def _discord(app: App, fake: FakeDiscord, timeout: float) -> Harness:
+def discord_harness(app: App, fake: FakeDiscord, timeout: float) -> Harness:
     route = "/channels/{channel_id}/messages"
 
     def received() -> Counter[tuple[str, str]]:
@@ -161,9 +162,7 @@ def _discord(app: App, fake: FakeDiscord, timeout: float) -> Harness:
 
     return Harness(
         platform=Platform.DISCORD,
-        sender=DiscordSender(
-            app, token="fake-discord-bot-token", api_url=fake.api_url, timeout=timeout
-        ),
+        sender=DiscordSender(app, token=DISCORD_TOKEN, api_url=fake.api_url, timeout=timeout),
         targets=[
             Target(Platform.DISCORD, str(1300000000000000100 + i), GUILD_ID)
             for i in range(RECIPIENTS)
@@ -190,11 +189,11 @@ async def harness(
     """Each platform in turn; the senders' timeout is short for the "slow answer" tests."""
     match request.param:
         case "telegram":
-            made = _telegram(app, fake_api, CLIENT_TIMEOUT)
+            made = telegram_harness(app, fake_api, CLIENT_TIMEOUT)
         case "slack":
-            made = _slack(app, fake_slack, CLIENT_TIMEOUT)
+            made = slack_harness(app, fake_slack, CLIENT_TIMEOUT)
         case _:
-            made = _discord(app, fake_discord, CLIENT_TIMEOUT)
+            made = discord_harness(app, fake_discord, CLIENT_TIMEOUT)
     try:
         yield made
     finally:

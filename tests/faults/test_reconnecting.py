@@ -21,7 +21,7 @@ from .conftest import (
     LEDGER,
     Harness,
     Row,
-    _discord,
+    discord_harness,
     drain,
     fake_time_worker,
     outbox_states,
@@ -78,14 +78,14 @@ def _help() -> dict[str, Any]:
 
 async def _answered_once(fake: FakeDiscord, interaction: Interaction) -> None:
     await wait_for(lambda: interaction.responses)
-    callbacks = [c for c in fake.calls if c.path.find(f"/interactions/{interaction.id}/") >= 0]
+    callbacks = [c for c in fake.calls if f"/interactions/{interaction.id}/" in c.path]
     assert len(callbacks) == 1
 
 
 async def test_discord_resumes_mid_broadcast_and_neither_events_nor_messages_are_lost(
     app: App, clock: FakeClock, fake_discord: FakeDiscord, discord_bot: DiscordBot
 ) -> None:
-    harness: Harness = _discord(app, fake_discord, 10.0)
+    harness: Harness = discord_harness(app, fake_discord, 10.0)
     worker = fake_time_worker(app, clock, harness.sender, batch_size=3)
     await queue_broadcast(app, clock, harness)
     try:
