@@ -9,6 +9,8 @@ a proxy in front of the platform gives up before the platform saw the request.
 * ``slow(path, seconds)``: the server holds the request for ``seconds`` before handling it;
   a client that gave up in the meantime gets nothing and the request is not handled.
 * ``drop(path)``: the server reads the request, then closes the socket without an answer.
+* ``lose_answer(path)``: the server handles the request (the message is posted), then closes
+  the socket before answering: the client cannot tell it from ``drop``.
 
 ``injected`` counts the faults actually served, per kind.
 """
@@ -30,7 +32,7 @@ _POLL = 0.005  # how often a held request looks whether its client is still ther
 
 @dataclass
 class _Fault:
-    kind: str  # "slow" or "drop"
+    kind: str  # "slow", "drop" or "lose_answer"
     path: str  # a part of the request path, e.g. "/sendMessage"
     times: int
     seconds: float = 0.0
@@ -49,6 +51,11 @@ class WireFaults:
         """The next ``times`` requests whose path contains ``path`` lose their connection."""
         self._faults.append(_Fault("drop", path, times))
 
+    def lose_answer(self, path: str, *, times: int = 1) -> None:
+        """The next ``times`` requests whose path contains ``path`` are handled, then their
+        connection closes before the answer."""
+        self._faults.append(_Fault("lose_answer", path, times))
+
     def _take(self, path: str) -> _Fault | None:
         for fault in self._faults:
             if fault.times > 0 and fault.path in path:
@@ -63,7 +70,9 @@ class WireFaults:
             return await handler(request)
         await request.read()
         self.injected[fault.kind] += 1
-        if fault.kind == "drop":
+        if fault.kind == "lose_answer":
+            await handler(request)
+        if fault.kind in ("drop", "lose_answer"):
             if request.transport is not None:
                 request.transport.close()
             return web.Response(status=499)  # never written: the socket is gone

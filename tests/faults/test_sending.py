@@ -96,3 +96,19 @@ async def test_connections_dropped_mid_request_are_retried_and_sent_once(
     )
     assert harness.wire.injected["drop"] == DROPS
     assert (lost, duplicates) == (0, 0)
+
+
+async def test_an_answer_lost_after_posting_is_sent_again_and_only_discord_drops_the_copy(
+    app: App, clock: FakeClock, harness: Harness
+) -> None:
+    """The message reached the platform but its answer did not reach us: the Worker cannot
+    tell it from a dropped request and sends it again. Discord drops the second copy (same
+    nonce); the Bot API and chat.postMessage have no idempotency key, so each lost answer
+    shows twice there: a limit of those platforms, counted here so the figure stays known."""
+    harness.wire.lose_answer(harness.path, times=DROPS)
+    lost, duplicates, _ = await _broadcast_and_count(
+        app, clock, harness, "lost answer", lambda: harness.wire.injected["lose_answer"]
+    )
+    assert harness.wire.injected["lose_answer"] == DROPS
+    assert lost == 0
+    assert duplicates == (0 if harness.sender.deduplicates else DROPS)
