@@ -17,6 +17,7 @@ from core.domain import Platform
 from .conftest import (
     LEDGER,
     RECIPIENTS,
+    SHORT_TIMEOUT,
     Harness,
     Row,
     drain,
@@ -76,10 +77,11 @@ async def test_a_burst_of_server_errors_is_retried_until_everyone_has_the_messag
     assert (lost, duplicates) == (0, 0)
 
 
+@pytest.mark.parametrize("client_timeout", [SHORT_TIMEOUT])
 async def test_answers_slower_than_the_client_timeout_are_retried_and_sent_once(
     app: App, clock: FakeClock, harness: Harness
 ) -> None:
-    harness.wire.slow(harness.path, seconds=1.0, times=SLOW)  # the client gives up at 0.1 s
+    harness.wire.slow(harness.path, seconds=5 * SHORT_TIMEOUT, times=SLOW)
     lost, duplicates, _ = await _broadcast_and_count(
         app, clock, harness, "slow answer", lambda: harness.wire.injected["slow"]
     )
