@@ -123,6 +123,8 @@ def debug_logs(settings: Settings) -> Iterator[tuple[Capture, io.StringIO]]:
 
 def assert_no_personal_data(capture: Capture, stream: io.StringIO) -> None:
     assert capture.records, "nothing was logged: the test would prove nothing"
+    [failure] = [r for r in capture.records if r.getMessage().startswith("command failed")]
+    assert "ValueError: <message withheld" in (failure.exc_text or "")
     leaks = []
     for record in capture.records:
         for text in _texts(record):
@@ -240,9 +242,12 @@ async def test_telegram_logs_no_personal_data_at_debug(
                 await fake_api.push_callback(buttons["Skip"], user_id=TG_USER, message=question)
             await _reply(fake_api, TG_USER, count)
         async with app.db.sessions.begin() as session:
-            await session.execute(
-                update(Member).where(Member.full_name == NAME).values(email=EMAIL)
+            onboarded = await session.execute(
+                update(Member)
+                .where(Member.full_name == NAME, Member.city == CITY)
+                .values(email=EMAIL)
             )
+        assert onboarded.rowcount == 1  # type: ignore[attr-defined]
         for text in (
             f"/search {NAME}",
             f"/contact airbus {CONTACT}",
