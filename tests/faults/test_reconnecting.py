@@ -33,6 +33,7 @@ pytestmark = pytest.mark.filterwarnings(
     "ignore::telegram.warnings.PTBDeprecationWarning"  # PTB's own RetryAfter.__init__ warns
 )
 
+PATIENCE = 15.0  # seconds: generous, the machine may be loaded; a pass takes far less
 USER = 7201
 STRANGER_ID = "1300000000000000002"
 
@@ -48,9 +49,9 @@ async def test_telegram_polling_goes_on_after_get_updates_drops_is_throttled_and
         fake_api.fail("getUpdates", 429, retry_after=0)
         fake_api.fail("getUpdates", 502)
         await fake_api.push_message("/help", user_id=USER)
-        await wait_for(lambda: fake_api.sent_texts(USER), within=10)
+        await wait_for(lambda: fake_api.sent_texts(USER), within=PATIENCE)
         await fake_api.push_message("/privacy", user_id=USER)
-        await wait_for(lambda: len(fake_api.sent_texts(USER)) == 2)
+        await wait_for(lambda: len(fake_api.sent_texts(USER)) == 2, within=PATIENCE)
     finally:
         await running.shutdown()
     failed = [c.status for c in fake_api.calls_to("getUpdates", ok_only=False) if not c.ok]
@@ -77,7 +78,7 @@ def _help() -> dict[str, Any]:
 
 
 async def _answered_once(fake: FakeDiscord, interaction: Interaction) -> None:
-    await wait_for(lambda: interaction.responses)
+    await wait_for(lambda: interaction.responses, within=PATIENCE)
     callbacks = [c for c in fake.calls if f"/interactions/{interaction.id}/" in c.path]
     assert len(callbacks) == 1
 
@@ -94,21 +95,21 @@ async def test_discord_resumes_mid_broadcast_and_neither_events_nor_messages_are
         # Op 7: Discord moves the session; an interaction arrives while the bot reconnects.
         await fake_discord.request_reconnect()
         during = await fake_discord.interact(2, _help(), user_id=STRANGER_ID)
-        await wait_for(lambda: len(fake_discord.resumes) == 1)
+        await wait_for(lambda: len(fake_discord.resumes) == 1, within=PATIENCE)
         assert await worker.run_once() == 3
         await _answered_once(fake_discord, during)
 
         # The socket dies without a close frame: the bot resumes again.
         await fake_discord.drop_gateway()
         after_drop = await fake_discord.interact(2, _help(), user_id=STRANGER_ID)
-        await wait_for(lambda: len(fake_discord.resumes) == 2)
+        await wait_for(lambda: len(fake_discord.resumes) == 2, within=PATIENCE)
         assert await worker.run_once() == 3
         await _answered_once(fake_discord, after_drop)
 
         # Op 9, not resumable: the bot identifies anew (a new session, no replay).
         await fake_discord.invalidate_session(resumable=False)
-        await wait_for(lambda: len(fake_discord.identifies) == 2)
-        await fake_discord.wait_identified()
+        await wait_for(lambda: len(fake_discord.identifies) == 2, within=PATIENCE)
+        await fake_discord.wait_identified(within=PATIENCE)
         await drain(app, clock, worker)
         last = await fake_discord.interact(2, _help(), user_id=STRANGER_ID)
         await _answered_once(fake_discord, last)

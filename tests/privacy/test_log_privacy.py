@@ -69,6 +69,7 @@ RELAYED = "Qzxrelay see you at the gala"
 FAILING = "Qzxfailing"
 MARKERS = ("qzxname", "qzxcity", "qzxmail", "qzxcontact", "qzxrelay", "qzxfailing")
 TOKENS = (TELEGRAM_TOKEN.split(":", 1)[1], SLACK_TOKEN, DISCORD_TOKEN, SIGNING_SECRET)
+LOADED = 15.0  # seconds to wait for an answer: generous, the whole suite may be running
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
 
 
@@ -199,7 +200,7 @@ def _buttons(message: dict[str, Any]) -> dict[str, str]:
 
 
 async def _reply(api: FakeBotApi, user: int, before: int) -> None:
-    await wait_for(lambda: len(api.sent_texts(user)) > before)
+    await wait_for(lambda: len(api.sent_texts(user)) > before, within=LOADED)
 
 
 async def test_telegram_logs_no_personal_data_at_debug(
@@ -224,7 +225,7 @@ async def test_telegram_logs_no_personal_data_at_debug(
     try:
         sent = len(fake_api.sent_texts(TG_USER))
         await fake_api.push_message("/start", user_id=TG_USER)
-        await wait_for(lambda: len(fake_api.sent_texts(TG_USER)) >= sent + 2)
+        await wait_for(lambda: len(fake_api.sent_texts(TG_USER)) >= sent + 2, within=LOADED)
         answers = [NAME, "BR", CITY]
         while True:
             count = len(fake_api.sent_texts(TG_USER))
@@ -259,7 +260,8 @@ async def test_telegram_logs_no_personal_data_at_debug(
             await wait_for(
                 lambda c=count: (
                     len(fake_api.sent_texts(TG_USER)) + len(fake_api.calls_to("sendDocument")) > c
-                )
+                ),
+                within=LOADED,
             )
         before = await _relays(app)
         await fake_api.push_message(RELAYED, user_id=TG_GROUP_MEMBER, chat_id=GROUP_CHAT)
@@ -294,7 +296,7 @@ async def test_slack_logs_no_personal_data_at_debug(
     for text in (f"search {NAME}", f"contact airbus {CONTACT}", "export", f"qzxbug {FAILING}"):
         status, _ack, name = await slack.command(text, user_id=SLACK_USER)
         assert status == 200
-        await fake_slack.wait_for("response", where=lambda c, n=name: c.target == n)
+        await fake_slack.wait_for("response", where=lambda c, n=name: c.target == n, within=LOADED)
     await drain_every_sender(app, clock, fake_api, fake_slack, fake_discord)
     assert_no_personal_data(*debug_logs)
 
@@ -338,7 +340,10 @@ async def test_discord_logs_no_personal_data_at_debug(
         _command("qzxbug", value=FAILING),
     ):
         interaction = await fake_discord.interact(2, data, user_id=DISCORD_USER)
-        await wait_for(lambda i=interaction: i.responses and (i.original or i.followups or i.edits))
+        await wait_for(
+            lambda i=interaction: i.responses and (i.original or i.followups or i.edits),
+            within=LOADED,
+        )
     await drain_every_sender(app, clock, fake_api, fake_slack, fake_discord)
     assert_no_personal_data(*debug_logs)
 

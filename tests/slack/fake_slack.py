@@ -97,9 +97,14 @@ class FakeSlack:
         return [c for c in self.calls if c.method == method]
 
     async def wait_for(
-        self, method: str, count: int = 1, *, where: Callable[[Call], bool] | None = None
+        self,
+        method: str,
+        count: int = 1,
+        *,
+        where: Callable[[Call], bool] | None = None,
+        within: float = 2.0,
     ) -> list[Call]:
-        """The calls of ``method`` once there are ``count`` of them (2 s at most)."""
+        """The calls of ``method`` once there are ``count`` of them (``within`` s at most)."""
         assert self._changed is not None
 
         def matching() -> list[Call]:
@@ -110,7 +115,7 @@ class FakeSlack:
                 await self._changed.wait_for(lambda: len(matching()) >= count)  # type: ignore[union-attr]
 
         try:
-            await asyncio.wait_for(wait(), timeout=2)
+            await asyncio.wait_for(wait(), timeout=within)
         except TimeoutError:
             raise AssertionError(
                 f"expected {count} {method} call(s), got {[c.method for c in self.calls]}"
