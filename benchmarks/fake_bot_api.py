@@ -8,7 +8,8 @@ raw and other values JSON-encoded). Every call is recorded with its decoded para
 Updates for ``getUpdates`` (long polling with offsets and timeout, at most ``limit`` per
 answer, 100 by default, as Telegram hands them out) come from a queue the test pushes to, in
 increasing ``update_id`` order; faults (429 with ``retry_after``, 5xx, 403) are injected for
-the next N calls of a method. A wrong token gets 401.
+the next N calls of a method, and ``wire`` (``wire_faults.WireFaults``) holds answers back or
+drops connections. A wrong token gets 401.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
+
+from .wire_faults import WireFaults
 
 __all__ = [
     "BOT_ID",
@@ -90,11 +93,12 @@ class FakeBotApi:
         self._closing = False
         self._runner: web.AppRunner | None = None
         self.received: list[str] = []  # method names as requests arrive (calls: as answered)
+        self.wire = WireFaults()  # slow answers, dropped connections
         self.port = 0
 
     # --- server -----------------------------------------------------------------------------
     async def start(self) -> None:
-        http_app = web.Application()
+        http_app = web.Application(middlewares=[self.wire.middleware])
         http_app.router.add_post("/bot{token}/{method}", self._handle)
         self._runner = web.AppRunner(http_app, access_log=None, shutdown_timeout=0.5)
         await self._runner.setup()

@@ -46,6 +46,13 @@ class _Events:
     """The gateway events the bot answers; mixed into the plain and the sharded client."""
 
     bot: DiscordBot
+    _identify_delay: float
+
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        """A new session after the first (an invalidated one, another shard) waits
+        ``identify_delay``: Discord allows one IDENTIFY per 5 s (max_concurrency 1)."""
+        if not initial:
+            await asyncio.sleep(self._identify_delay)
 
     async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
         await self.bot.handler.handle(event_from(interaction))
@@ -121,8 +128,9 @@ def _readable(message: discord.Message) -> str:
 
 
 class _Client(_Events, discord.Client):
-    def __init__(self, bot: DiscordBot, **options: Any) -> None:
+    def __init__(self, bot: DiscordBot, *, identify_delay: float, **options: Any) -> None:
         self.bot = bot
+        self._identify_delay = identify_delay
         super().__init__(**options)
 
 
@@ -131,10 +139,6 @@ class _ShardedClient(_Events, discord.AutoShardedClient):
         self.bot = bot
         self._identify_delay = identify_delay
         super().__init__(**options)
-
-    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
-        if not initial:  # Discord allows one IDENTIFY per 5 s (max_concurrency 1)
-            await asyncio.sleep(self._identify_delay)
 
 
 class DiscordBot:
@@ -169,7 +173,7 @@ class DiscordBot:
         }
         self.client: discord.Client
         if shard_count is None:
-            self.client = _Client(self, **options)
+            self.client = _Client(self, identify_delay=identify_delay, **options)
         else:
             self.client = _ShardedClient(
                 self,

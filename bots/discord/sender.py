@@ -9,7 +9,7 @@ instead of holding the send. Discord's answers become an ``Outcome``:
 * a 429 that surfaces (``RateLimited``, a 429 after discord.py's own tries, a Cloudflare
   429): ``RATE_LIMITED`` with ``retry_after``; a global one (``global``, the
   ``X-RateLimit-Global``/``-Scope`` headers, or Cloudflare's) pauses the whole platform;
-* 5xx, timeouts, connection errors: ``TRANSIENT``;
+* 5xx, no answer within ``timeout``, connection errors: ``TRANSIENT``;
 * 403 (no access, the user's DMs closed: 50007), 404 (unknown channel or user):
   ``UNREACHABLE``;
 * a refused token (401): ``TRANSIENT`` (every message fails alike; the backoff leaves the
@@ -98,7 +98,10 @@ class DiscordSender:
         api_url: str = DEFAULT_API_URL,
         max_ratelimit_timeout: float = 30.0,
         max_dm_channels: int = 10_000,
+        timeout: float = 10.0,
     ) -> None:
+        """``timeout`` bounds each HTTP exchange: an answer that never comes is a transient
+        failure retried later, not a worker stuck for aiohttp's default five minutes."""
         self.app = app
         self._token = token
         self._api_url = api_url
@@ -107,6 +110,7 @@ class DiscordSender:
         self._login = asyncio.Lock()
         self._dm_channels: OrderedDict[str, str] = OrderedDict()  # user id -> DM channel id
         self._max_dm_channels = max_dm_channels
+        self._timeout = timeout
 
     def is_group(self, target: Target) -> bool:
         return not target.is_user
@@ -123,7 +127,7 @@ class DiscordSender:
             )
             payload["nonce"] = nonce_for(delivery.key)
             payload["enforce_nonce"] = True
-            message = await HttpTransport(http).send(channel_id, payload)
+            message = await HttpTransport(http, timeout=self._timeout).send(channel_id, payload)
         except discord.RateLimited as exc:
             return SendResult(
                 Outcome.RATE_LIMITED,

@@ -3,13 +3,15 @@
 ``HTTPClient.request`` honours Discord's per-route buckets (``X-RateLimit-*``), the global
 limit and ``retry_after`` of a 429, and retries 5xx answers. Interaction callbacks and webhook
 follow-ups are keyed per interaction (``webhook_id``/``webhook_token``), so one busy
-interaction never queues another.
+interaction never queues another. ``timeout`` bounds each HTTP exchange (not the waits for a
+rate limit); without it aiohttp's default of five minutes applies.
 """
 
 from __future__ import annotations
 
 from typing import Any, Protocol
 
+import aiohttp
 from discord.http import HTTPClient, Route
 
 __all__ = ["HttpTransport", "Transport"]
@@ -28,8 +30,11 @@ class Transport(Protocol):
 
 
 class HttpTransport:
-    def __init__(self, http: HTTPClient) -> None:
+    def __init__(self, http: HTTPClient, *, timeout: float | None = None) -> None:
         self._http = http
+        self._options: dict[str, Any] = (
+            {} if timeout is None else {"timeout": aiohttp.ClientTimeout(total=timeout)}
+        )
 
     async def callback(self, interaction_id: str, token: str, body: dict[str, Any]) -> None:
         route = Route(
@@ -60,7 +65,9 @@ class HttpTransport:
 
     async def send(self, channel_id: str, message: dict[str, Any]) -> dict[str, Any]:
         route = Route("POST", "/channels/{channel_id}/messages", channel_id=channel_id)
-        data: dict[str, Any] = await self._http.request(route, json=_without_flags(message))
+        data: dict[str, Any] = await self._http.request(
+            route, json=_without_flags(message), **self._options
+        )
         return data
 
 

@@ -70,7 +70,7 @@ class SlackSender:
     deduplicates: bool = False  # chat.postMessage has no idempotency key
 
     def __init__(
-        self, app: App, *, token: str, api_url: str = DEFAULT_API_URL, timeout: int = 10
+        self, app: App, *, token: str, api_url: str = DEFAULT_API_URL, timeout: float = 10.0
     ) -> None:
         self.app = app
         self.client = AsyncWebClient(

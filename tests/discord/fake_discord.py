@@ -4,22 +4,29 @@ REST answers carry ``Content-Type: application/json`` exactly (discord.py parses
 else). Every REST call is recorded; ``fail`` makes the next N calls of a route answer 429
 (with ``retry_after``, the ``X-RateLimit-*`` headers and the ``Via`` header discord.py expects
 from Discord's edge) or a 5xx. The gateway speaks plain JSON text frames: HELLO, IDENTIFY ->
-READY (``resume_gateway_url`` back to this fake) -> GUILD_CREATE, heartbeats, RESUME, and
-``interact``/``message`` push INTERACTION_CREATE and MESSAGE_CREATE.
+READY (``resume_gateway_url`` back to this fake) -> GUILD_CREATE, heartbeats, and
+``interact``/``message`` push INTERACTION_CREATE and MESSAGE_CREATE. Each session keeps its
+events: ``request_reconnect`` (op 7), ``invalidate_session`` (op 9) and ``drop_gateway`` make
+the client reconnect, and a RESUME gets the events it missed, then RESUMED; an invalidated
+session answers RESUME with op 9, and the client identifies anew.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import itertools
 import json
 import secrets
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import WSMsgType, web
+
+from benchmarks.wire_faults import WireFaults
 
 BOT_TOKEN = "fake-discord-bot-token"
 APPLICATION_ID = "1100000000000000001"
@@ -94,12 +101,32 @@ class Interaction:
 
 
 @dataclass
+class Session:
+    """A gateway session: its sequence and every event dispatched in it, for RESUME."""
+
+    id: str
+    shard: tuple[int, int]
+    intents: int
+    sequence: int = 0
+    backlog: list[dict[str, Any]] = field(default_factory=list)  # frames, oldest first
+    connection: Connection | None = None  # None while the client reconnects
+    valid: bool = True
+
+
+@dataclass
 class Connection:
     ws: web.WebSocketResponse
-    shard: tuple[int, int] = (0, 1)
-    identified: asyncio.Event = field(default_factory=asyncio.Event)
-    sequence: int = 0
-    intents: int = 0
+    transport: asyncio.BaseTransport | None = None
+    identified: asyncio.Event = field(default_factory=asyncio.Event)  # READY or RESUMED
+    session: Session | None = None
+
+    @property
+    def shard(self) -> tuple[int, int]:
+        return self.session.shard if self.session is not None else (0, 1)
+
+    @property
+    def intents(self) -> int:
+        return self.session.intents if self.session is not None else 0
 
 
 class FakeDiscord:
@@ -118,13 +145,17 @@ class FakeDiscord:
         self._nonces: dict[tuple[str, str], dict[str, Any]] = {}  # (channel, nonce) -> message
         self.connections: list[Connection] = []
         self.identifies: list[dict[str, Any]] = []
+        self.sessions: dict[str, Session] = {}
+        self.resumes: list[dict[str, Any]] = []  # session_id, seq, replayed (events sent again)
+        self.gateway_faults: Counter[str] = Counter()  # reconnect, invalid_session, drop
         self._faults: dict[tuple[str, str], Fault] = {}
+        self.wire = WireFaults()  # slow answers, dropped connections
         self._runner: web.AppRunner | None = None
         self.port = 0
 
     # --- life cycle ---------------------------------------------------------------------------
     async def start(self) -> None:
-        app = web.Application(middlewares=[self._record])
+        app = web.Application(middlewares=[self.wire.middleware, self._record])
         r = app.router
         r.add_get(f"{API}/oauth2/applications/@me", self._application)
         r.add_get(f"{API}/users/@me", self._me)
@@ -408,7 +439,7 @@ class FakeDiscord:
     async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse()
         await ws.prepare(request)
-        connection = Connection(ws)
+        connection = Connection(ws, request.transport)
         self.connections.append(connection)
         await ws.send_str(json.dumps({"op": 10, "d": {"heartbeat_interval": 41250}}))
         async for frame in ws:
@@ -421,9 +452,12 @@ class FakeDiscord:
             elif op == 2:
                 await self._identify(connection, message["d"])
             elif op == 6:
-                await self._dispatch(connection, "RESUMED", {})
+                await self._resume(connection, message["d"])
         if connection in self.connections:
             self.connections.remove(connection)
+        session = connection.session
+        if session is not None and session.connection is connection:
+            session.connection = None  # events wait in the backlog for a RESUME
         return ws
 
     async def _identify(self, connection: Connection, data: dict[str, Any]) -> None:
@@ -431,26 +465,76 @@ class FakeDiscord:
         if data.get("token") != BOT_TOKEN:
             await connection.ws.close(code=4004, message=b"Authentication failed.")
             return
-        connection.intents = int(data.get("intents") or 0)
-        if connection.intents & MESSAGE_CONTENT and not self.message_content_allowed:
+        intents = int(data.get("intents") or 0)
+        if intents & MESSAGE_CONTENT and not self.message_content_allowed:
             await connection.ws.close(code=4014, message=b"Disallowed intent(s).")
             return
         shard = tuple(data.get("shard") or (0, 1))
-        connection.shard = (int(shard[0]), int(shard[1]))
-        mine = [g for g in self.guilds if self._shard_of(g, connection.shard[1]) == shard[0]]
+        session = Session(secrets.token_hex(8), (int(shard[0]), int(shard[1])), intents)
+        self.sessions[session.id] = session
+        session.connection, connection.session = connection, session
+        mine = [g for g in self.guilds if self._shard_of(g, session.shard[1]) == shard[0]]
         ready: dict[str, Any] = {
             "v": 10,
             "user": user_payload(BOT_USER_ID, "alumni-bot", global_name="France Alumni"),
             "guilds": [{"id": g, "unavailable": True} for g in mine],
-            "session_id": secrets.token_hex(8),
+            "session_id": session.id,
             "resume_gateway_url": self.gateway_url,
             "application": {"id": APPLICATION_ID, "flags": 0},
-            "shard": list(connection.shard),
+            "shard": list(session.shard),
         }
-        await self._dispatch(connection, "READY", ready)
+        await self._dispatch(session, "READY", ready)
         for guild_id in mine:
-            await self._dispatch(connection, "GUILD_CREATE", self._guild(guild_id))
+            await self._dispatch(session, "GUILD_CREATE", self._guild(guild_id))
         connection.identified.set()
+
+    async def _resume(self, connection: Connection, data: dict[str, Any]) -> None:
+        """RESUME: the events after ``seq`` again, then RESUMED; an unknown or invalidated
+        session gets op 9 (not resumable), after which the client identifies anew."""
+        if data.get("token") != BOT_TOKEN:
+            await connection.ws.close(code=4004, message=b"Authentication failed.")
+            return
+        session = self.sessions.get(str(data.get("session_id")))
+        if session is None or not session.valid:
+            await connection.ws.send_str(json.dumps({"op": 9, "d": False}))
+            return
+        seq = int(data.get("seq") or 0)
+        missed = [frame for frame in session.backlog if frame["s"] > seq]
+        self.resumes.append({"session_id": session.id, "seq": seq, "replayed": len(missed)})
+        session.connection, connection.session = connection, session
+        for frame in missed:
+            await connection.ws.send_str(json.dumps(frame))
+        await self._dispatch(session, "RESUMED", {})
+        connection.identified.set()
+
+    # --- gateway faults ------------------------------------------------------------------------
+    def _live(self, guild_id: str | None = None) -> Connection:
+        connection = self._connection_for(guild_id).connection
+        assert connection is not None, "the session has no connection right now"
+        return connection
+
+    async def request_reconnect(self, guild_id: str | None = None) -> None:
+        """Op 7 RECONNECT, as Discord sends before moving a session: the client closes the
+        connection and RESUMEs on ``resume_gateway_url``."""
+        self.gateway_faults["reconnect"] += 1
+        await self._live(guild_id).ws.send_str(json.dumps({"op": 7, "d": None}))
+
+    async def invalidate_session(
+        self, *, resumable: bool = False, guild_id: str | None = None
+    ) -> None:
+        """Op 9 INVALID_SESSION: a resumable one is resumed, another is identified anew."""
+        self.gateway_faults["invalid_session"] += 1
+        connection = self._live(guild_id)
+        if not resumable and connection.session is not None:
+            connection.session.valid = False
+        await connection.ws.send_str(json.dumps({"op": 9, "d": resumable}))
+
+    async def drop_gateway(self, guild_id: str | None = None) -> None:
+        """The socket closes without a close frame; the client resumes."""
+        self.gateway_faults["drop"] += 1
+        transport = self._live(guild_id).transport
+        if transport is not None:
+            transport.close()
 
     @staticmethod
     def _shard_of(guild_id: str, count: int) -> int:
@@ -503,23 +587,31 @@ class FakeDiscord:
             "large": False,
         }
 
-    async def _dispatch(self, connection: Connection, event: str, data: dict[str, Any]) -> None:
-        connection.sequence += 1
-        frame = {"op": 0, "t": event, "s": connection.sequence, "d": data}
-        await connection.ws.send_str(json.dumps(frame))
+    async def _dispatch(self, session: Session, event: str, data: dict[str, Any]) -> None:
+        """Send an event in ``session``; while it has no connection, the event waits in the
+        backlog and goes out when the client RESUMEs."""
+        session.sequence += 1
+        frame = {"op": 0, "t": event, "s": session.sequence, "d": data}
+        session.backlog.append(frame)
+        connection = session.connection
+        if connection is not None and not connection.ws.closed:
+            # A client going away gets the event on RESUME.
+            with contextlib.suppress(ConnectionError):
+                await connection.ws.send_str(json.dumps(frame))
 
     async def wait_identified(self, count: int = 1, *, within: float = 5.0) -> None:
         await wait_for(
             lambda: sum(c.identified.is_set() for c in self.connections) >= count, within=within
         )
 
-    def _connection_for(self, guild_id: str | None) -> Connection:
-        live = [c for c in self.connections if c.identified.is_set()]
-        assert live, "no identified gateway connection"
+    def _connection_for(self, guild_id: str | None) -> Session:
+        """The valid session that serves ``guild_id`` (its shard), connected or not."""
+        live = [s for s in self.sessions.values() if s.valid]
+        assert live, "no identified gateway session"
         if guild_id is None:
-            return next((c for c in live if c.shard[0] == 0), live[0])
+            return next((s for s in live if s.shard[0] == 0), live[0])
         count = live[0].shard[1]
-        return next(c for c in live if c.shard[0] == self._shard_of(guild_id, count))
+        return next(s for s in live if s.shard[0] == self._shard_of(guild_id, count))
 
     # --- pushing events ------------------------------------------------------------------------
     async def interact(
@@ -604,7 +696,7 @@ class FakeDiscord:
     ) -> str:
         """Push a MESSAGE_CREATE in a guild channel; returns the message id. Without the
         Message Content intent, Discord sends the content empty; so does this fake."""
-        connection = self._connection_for(guild_id)
+        session = self._connection_for(guild_id)
         payload = {
             **self._message({"content": content}, channel_id=channel_id, message_id=message_id),
             "guild_id": guild_id,
@@ -621,9 +713,9 @@ class FakeDiscord:
             payload["message_reference"] = {
                 "message_id": reply_to, "channel_id": channel_id, "guild_id": guild_id,
             }  # fmt: skip
-        if not connection.intents & MESSAGE_CONTENT:
+        if not session.intents & MESSAGE_CONTENT:
             payload["content"] = ""
-        await self._dispatch(connection, "MESSAGE_CREATE", payload)
+        await self._dispatch(session, "MESSAGE_CREATE", payload)
         return str(payload["id"])
 
     async def guild_message_update(

@@ -1,5 +1,6 @@
 """A fake Slack Web API on 127.0.0.1: the methods the adapter calls, a response_url sink,
-every call recorded, and faults (429 with Retry-After, 5xx) injected on demand."""
+every call recorded, and faults (429 with Retry-After, 5xx; through ``wire``, slow answers and
+dropped connections) injected on demand."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from aiohttp import web
+
+from benchmarks.wire_faults import WireFaults
 
 __all__ = ["BOT_TOKEN", "TEAM_ID", "Call", "FakeSlack"]
 
@@ -48,11 +51,12 @@ class FakeSlack:
     _port: int = 0
     _changed: asyncio.Condition | None = None
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    wire: WireFaults = field(default_factory=WireFaults)  # slow answers, dropped connections
 
     # --- life cycle ---
     async def start(self) -> None:
         self._changed = asyncio.Condition()
-        app = web.Application()
+        app = web.Application(middlewares=[self.wire.middleware])
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/response/{id}", self._response)
         self._runner = web.AppRunner(app, access_log=None)
@@ -93,9 +97,14 @@ class FakeSlack:
         return [c for c in self.calls if c.method == method]
 
     async def wait_for(
-        self, method: str, count: int = 1, *, where: Callable[[Call], bool] | None = None
+        self,
+        method: str,
+        count: int = 1,
+        *,
+        where: Callable[[Call], bool] | None = None,
+        within: float = 2.0,
     ) -> list[Call]:
-        """The calls of ``method`` once there are ``count`` of them (2 s at most)."""
+        """The calls of ``method`` once there are ``count`` of them (``within`` s at most)."""
         assert self._changed is not None
 
         def matching() -> list[Call]:
@@ -106,7 +115,7 @@ class FakeSlack:
                 await self._changed.wait_for(lambda: len(matching()) >= count)  # type: ignore[union-attr]
 
         try:
-            await asyncio.wait_for(wait(), timeout=2)
+            await asyncio.wait_for(wait(), timeout=within)
         except TimeoutError:
             raise AssertionError(
                 f"expected {count} {method} call(s), got {[c.method for c in self.calls]}"
