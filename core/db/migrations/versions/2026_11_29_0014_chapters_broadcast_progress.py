@@ -1,0 +1,57 @@
+"""A broadcast's progress message is edited in place by the senders
+
+Revision ID: 0014
+Revises: 0013
+Create Date: 2026-11-29
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0014"
+down_revision: str | None = "0013"
+branch_labels: str | None = None
+depends_on: str | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("outbox_messages", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("edit_of", sa.String(length=100), nullable=True))
+    with op.batch_alter_table("broadcasts", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column(
+                "progress_platform",
+                sa.Enum(
+                    "console",
+                    "telegram",
+                    "slack",
+                    "discord",
+                    name="progress_platform",
+                    native_enum=False,
+                    create_constraint=True,
+                ),
+                nullable=True,
+            )
+        )
+        batch_op.add_column(sa.Column("progress_message_id", sa.String(length=100), nullable=True))
+        batch_op.add_column(
+            sa.Column("progress_done", sa.Integer(), server_default="0", nullable=False)
+        )
+        batch_op.add_column(sa.Column("progress_key", sa.String(length=200), nullable=True))
+        batch_op.add_column(sa.Column("progress_at", sa.DateTime(timezone=True), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("broadcasts", schema=None) as batch_op:
+        for column in (
+            "progress_at",
+            "progress_key",
+            "progress_done",
+            "progress_message_id",
+            "progress_platform",
+        ):
+            batch_op.drop_column(column)
+    with op.batch_alter_table("outbox_messages", schema=None) as batch_op:
+        batch_op.drop_column("edit_of")
