@@ -168,6 +168,7 @@ async def test_a_broadcast_to_1000_members_edits_its_progress_in_place_then_repo
             unreachable="3",
             failed="0",
         )
+    assert "997" in edits[-1].text and not edits[-1].text.startswith("Broadcast")  # French
     # Progress edits are not stuck behind the batch: the first one goes out while most of
     # the members are still waiting.
     first_edit = sender.log.index(edits[0])
