@@ -90,7 +90,13 @@ class SlackSender:
         message = render_message(reply, await self.app.callbacks.issue(reply.all_buttons()))
         try:
             if delivery.edit_of is not None:
-                return await self._update(channel, delivery.edit_of, message.text, message.blocks)
+                if target.is_user:  # chat.update takes the DM's id, not the user's
+                    opened = await self.client.conversations_open(users=channel)
+                    channel = str(opened["channel"]["id"])
+                await self.client.chat_update(
+                    channel=channel, ts=delivery.edit_of, text=message.text, blocks=message.blocks
+                )
+                return SendResult(Outcome.SENT, platform_message_id=delivery.edit_of)
             response = await self.client.chat_postMessage(
                 channel=channel, text=message.text, blocks=message.blocks
             )
@@ -100,17 +106,6 @@ class SlackSender:
             return SendResult(Outcome.TRANSIENT, detail=f"{type(exc).__name__}: {exc}")
         ts = response.get("ts")
         return SendResult(Outcome.SENT, platform_message_id=str(ts) if ts else None)
-
-    async def _update(
-        self, channel: str, ts: str, text: str, blocks: list[dict[str, Any]]
-    ) -> SendResult:
-        """Replace the message ``ts`` (an edit in place): chat.update takes a conversation
-        id, so a user's DM is opened first (Slack answers with the existing one)."""
-        if channel.startswith("U") or channel.startswith("W"):
-            opened = await self.client.conversations_open(users=channel)
-            channel = str(opened["channel"]["id"])
-        await self.client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
-        return SendResult(Outcome.SENT, platform_message_id=ts)
 
     async def close(self) -> None:
         """Nothing held open: slack-sdk opens a session per request."""
