@@ -11,7 +11,9 @@ never go backwards, also with several senders or after a crash:
   last shown) only grows;
 * one report is in flight at a time: the next is queued only once the previous one has been
   sent or given up (its own result calls back here, so the last word is never lost);
-* the final report is the last: nothing is queued after it.
+* the final report is the last: nothing is queued after it;
+* once the platform refuses an edit for good (the message was deleted, the chat blocked),
+  the report stops rather than failing again at every step.
 
 Between two reports at least ``every`` passes (platforms limit edits as they limit messages:
 about one a second per chat), except for the final report, which goes out as soon as the
@@ -128,6 +130,8 @@ async def report_progress(
         )
         if in_flight in ("pending", "sending"):
             return None  # its result calls back here
+        if in_flight in ("failed", "unreachable"):
+            return None  # the message is gone or cannot be edited: no more edits
     progress = await batch_progress(session, f"{_BATCH_PREFIX}{broadcast.id}")
     handled = progress.sent + progress.unreachable + progress.failed
     if not progress.done and (

@@ -237,3 +237,22 @@ async def test_a_report_with_fewer_messages_handled_than_shown_is_not_queued(
         )
     await drain(w, clock)
     assert [handled(e.key) for e in sender.edits] == [10**9]  # only the final report
+
+
+async def test_once_the_platform_refuses_an_edit_no_further_edit_is_queued(
+    cast: Cast, seeded: App, clock: FakeClock
+) -> None:
+    broadcast_id, _started, ids = await start_broadcast(seeded, cast, 300)
+    first_edit = f"broadcast-progress:{broadcast_id}:100"
+    sender = RecordingSender(clock, unreachable={first_edit})  # the author deleted the message
+    await drain(worker(seeded, sender, clock), clock)
+
+    assert len(sender.log) == len(ids)  # every member, and no edit went through
+    assert sender.edits == []
+    async with seeded.db.sessions() as session:
+        edits = (
+            await session.execute(
+                select(OutboxMessage.key, OutboxMessage.state).where(OutboxMessage.kind == "edit")
+            )
+        ).all()
+    assert [tuple(e) for e in edits] == [(first_edit, "unreachable")]
