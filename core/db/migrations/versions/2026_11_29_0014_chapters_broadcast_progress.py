@@ -45,6 +45,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     with op.batch_alter_table("broadcasts", schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f("ck_broadcasts_progress_platform"), type_="check")
         for column in (
             "progress_at",
             "progress_key",
