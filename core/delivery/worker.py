@@ -330,6 +330,8 @@ class Worker:
         if not self._results:
             return
         results, self._results = self._results, []
+        # The batches of exactly these results: reported once they are committed.
+        progressed, self._progressed = frozenset(self._progressed), set()
         om = table_of(OutboxMessage)
         statement = (
             update(om)
@@ -348,13 +350,12 @@ class Worker:
         async with self._writing:
             async with self.db.engine.begin() as conn:
                 await conn.execute(statement, results)
-            await self._report_progress()
+            await self._report_progress(progressed)
 
-    async def _report_progress(self) -> None:
+    async def _report_progress(self, batches: frozenset[str]) -> None:
         """Tell ``on_progress`` which batches moved (their results are committed now)."""
-        if self.on_progress is None or not self._progressed:
+        if self.on_progress is None or not batches:
             return
-        batches, self._progressed = frozenset(self._progressed), set()
         try:
             await self.on_progress(batches)
         except Exception:  # a report that fails must not stop the deliveries
