@@ -132,7 +132,17 @@ async def report_progress(
             return None  # its result calls back here
         if in_flight in ("failed", "unreachable"):
             return None  # the message is gone or cannot be edited: no more edits
-    progress = await batch_progress(session, f"{_BATCH_PREFIX}{broadcast.id}")
+    batch = f"{_BATCH_PREFIX}{broadcast.id}"
+    if broadcast.progress_at is not None and now - broadcast.progress_at < every:
+        # Too soon for another step: only the final report may go, once nothing is left.
+        waiting = await session.scalar(
+            select(OutboxMessage.id)
+            .where(OutboxMessage.batch == batch, OutboxMessage.state.in_(("pending", "sending")))
+            .limit(1)
+        )
+        if waiting is not None:
+            return None
+    progress = await batch_progress(session, batch)
     handled = progress.sent + progress.unreachable + progress.failed
     if not progress.done and (
         handled <= broadcast.progress_done
