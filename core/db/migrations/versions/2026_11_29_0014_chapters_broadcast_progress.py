@@ -1,4 +1,5 @@
-"""A broadcast's progress message is edited in place by the senders
+"""A broadcast's progress message is edited in place by the senders; a country's newcomers
+are found by index
 
 Revision ID: 0014
 Revises: 0013
@@ -17,6 +18,9 @@ depends_on: str | None = None
 
 
 def upgrade() -> None:
+    op.create_index(
+        "ix_members_country_created", "members", ["country_code", "created_at"], unique=False
+    )
     with op.batch_alter_table("outbox_messages", schema=None) as batch_op:
         batch_op.add_column(sa.Column("edit_of", sa.String(length=100), nullable=True))
     with op.batch_alter_table("broadcasts", schema=None) as batch_op:
@@ -56,3 +60,4 @@ def downgrade() -> None:
             batch_op.drop_column(column)
     with op.batch_alter_table("outbox_messages", schema=None) as batch_op:
         batch_op.drop_column("edit_of")
+    op.drop_index("ix_members_country_created", table_name="members")
