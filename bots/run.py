@@ -29,6 +29,7 @@ from core.config import Settings
 from core.delivery.limits import real_time
 from core.delivery.senders import Sender
 from core.delivery.worker import Worker
+from core.events.progress import BroadcastProgress
 from core.scheduling import Scheduler
 from core.scheduling.jobs import register_jobs
 
@@ -158,6 +159,7 @@ async def run_platforms(
                 now=now,
                 sleep=sleep,
                 observer=metrics,
+                on_progress=BroadcastProgress(app.db, app.clock),
             )
             part = f"sender:{sender.platform.value}"
             track(asyncio.create_task(worker.run(stop), name=f"sender-{sender.platform}"), part)

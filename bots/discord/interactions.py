@@ -355,8 +355,9 @@ class InteractionHandler:
                 return
             first = await self._form_elsewhere(incoming, first, first.form)
         message = await self._message(event, first)
-        # A new page of a list replaces the list the button was on.
-        replace = update and first.pager is not None and not first.error
+        # A new page of a list replaces the list the button was on, as does a reply that
+        # says so (a confirmation turning into its outcome).
+        replace = update and (first.pager is not None or first.replaces) and not first.error
         if not deferred:
             if replace:
                 await self._callback(event, Callback.UPDATE_MESSAGE, _without_flags(message))

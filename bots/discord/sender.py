@@ -125,6 +125,9 @@ class DiscordSender:
             payload = render_message(
                 reply, await self.app.callbacks.issue(reply.all_buttons()), ephemeral=False
             )
+            if delivery.edit_of is not None:  # an edit in place: no new message, no nonce
+                await HttpTransport(http).edit(channel_id, delivery.edit_of, payload)
+                return SendResult(Outcome.SENT, platform_message_id=delivery.edit_of)
             payload["nonce"] = nonce_for(delivery.key)
             payload["enforce_nonce"] = True
             message = await HttpTransport(http, timeout=self._timeout).send(channel_id, payload)

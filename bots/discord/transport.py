@@ -70,6 +70,16 @@ class HttpTransport:
         )
         return data
 
+    async def edit(self, channel_id: str, message_id: str, message: dict[str, Any]) -> None:
+        """Replace a message the bot posted in a channel (content, embeds, components)."""
+        route = Route(
+            "PATCH",
+            "/channels/{channel_id}/messages/{message_id}",
+            channel_id=channel_id,
+            message_id=message_id,
+        )
+        await self._http.request(route, json=_without_flags(message))
+
 
 def _without_flags(message: dict[str, Any]) -> dict[str, Any]:
     """Editing a message or posting in a channel cannot make it ephemeral."""

@@ -191,7 +191,8 @@ class SlackBridge:
             replies,
             respond=respond_or_none,
             trigger_id=body.get("trigger_id"),
-            replace_original=action_id.startswith(PAGE_PREFIX),
+            replace_original=action_id.startswith(PAGE_PREFIX)
+            or bool(replies and replies[0].replaces and not replies[0].error),
         )
 
     async def on_form(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:

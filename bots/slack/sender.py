@@ -89,6 +89,14 @@ class SlackSender:
         reply = slack_command_names(delivery.reply, self.app.registry.names(), UMBRELLA.lstrip("/"))
         message = render_message(reply, await self.app.callbacks.issue(reply.all_buttons()))
         try:
+            if delivery.edit_of is not None:
+                if target.is_user:  # chat.update takes the DM's id, not the user's
+                    opened = await self.client.conversations_open(users=channel)
+                    channel = str(opened["channel"]["id"])
+                await self.client.chat_update(
+                    channel=channel, ts=delivery.edit_of, text=message.text, blocks=message.blocks
+                )
+                return SendResult(Outcome.SENT, platform_message_id=delivery.edit_of)
             response = await self.client.chat_postMessage(
                 channel=channel, text=message.text, blocks=message.blocks
             )

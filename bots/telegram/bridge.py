@@ -178,10 +178,16 @@ class TelegramBridge:
             return
         await self._quietly("answerCallbackQuery", lambda: query.answer())
         action, payload = resolved
-        incoming = dataclasses.replace(base, action=action, payload=payload)
+        on = query.message if isinstance(query.message, Message) else None
+        incoming = dataclasses.replace(
+            base,
+            action=action,
+            payload=payload,
+            message_id=str(on.message_id) if on is not None else None,
+        )
         replies = await self.app.dispatcher.handle(incoming)
-        pressed = query.message if paging and isinstance(query.message, Message) else None
-        await self.deliver(context.bot, incoming, replies, edit=pressed)
+        replaces = paging or bool(replies and replies[0].replaces)
+        await self.deliver(context.bot, incoming, replies, edit=on if replaces else None)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         if context.error is not None:
@@ -204,7 +210,8 @@ class TelegramBridge:
         edit: Message | None = None,
     ) -> None:
         """Send each reply where it belongs: public ones to the chat, private ones to the
-        asker's private chat. ``edit``: the message a pager button was pressed on."""
+        asker's private chat. ``edit``: the message a button was pressed on, which the first
+        reply replaces (a pager's next page, a confirmation's outcome)."""
         private_blocked = False
         for index, reply in enumerate(replies):
             to_private = incoming.chat_kind is ChatKind.GROUP and not reply.is_public

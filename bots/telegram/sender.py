@@ -5,7 +5,8 @@ transport without retries): the ``core.delivery.worker.Worker`` paces, retries a
 Each answer of the Bot API becomes an ``Outcome``:
 
 * a message (or every message of a reply split in several) sent: ``SENT`` with the first
-  message's id;
+  message's id; an edit (``Delivery.edit_of``) replaces that message's text and keyboard
+  with the reply's first message (editMessageText; "not modified" counts as done);
 * 429 (``RetryAfter``): ``RATE_LIMITED`` with ``parameters.retry_after``;
 * 5xx, timeouts, connection errors (``NetworkError``): ``TRANSIENT``;
 * 403 (blocked, kicked, deactivated), "chat not found" and kin, a group upgraded to a
@@ -48,7 +49,7 @@ from core.domain import Platform
 
 from .bridge import _retry_after_seconds, describe
 from .redact import Redaction, redacted
-from .render import render_reply
+from .render import RenderedReply, render_reply
 from .runner import file_url
 
 __all__ = ["DEFAULT_API_URL", "TelegramSender", "from_settings"]
@@ -127,6 +128,8 @@ class TelegramSender:
         chat_id = chat_id_of(delivery.target)
         reply = delivery.reply
         rendered = render_reply(reply, await self.app.callbacks.issue(reply.all_buttons()))
+        if delivery.edit_of is not None:
+            return await self._edit(chat_id, int(delivery.edit_of), rendered)
         parts: list[Callable[[], Awaitable[Any]]] = [
             partial(self.bot.send_message, chat_id, **message.params)
             for message in rendered.messages
@@ -152,6 +155,24 @@ class TelegramSender:
                 return result
             first = first or str(message.message_id)
         return SendResult(Outcome.SENT, platform_message_id=first)
+
+    async def _edit(
+        self, chat_id: int | str, message_id: int, rendered: RenderedReply
+    ) -> SendResult:
+        """Replace a message's text (and keyboard) with the reply's first message."""
+        if not rendered.messages:
+            return SendResult(Outcome.FAILED, detail="the reply has nothing to show")
+        try:
+            await self.bot.edit_message_text(
+                chat_id=chat_id, message_id=message_id, **rendered.messages[0].params
+            )
+        except BadRequest as exc:
+            if "not modified" in exc.message.lower():  # already shows this very text
+                return SendResult(Outcome.SENT, platform_message_id=str(message_id))
+            return self._result(exc)
+        except TelegramError as exc:
+            return self._result(exc)
+        return SendResult(Outcome.SENT, platform_message_id=str(message_id))
 
     def _remember(self, key: str, done: int, first: str) -> None:
         self._resume[key] = (done, first)

@@ -133,6 +133,9 @@ class Reply:
     attachments: tuple[Attachment, ...] = ()
     audience: Audience = Audience.PRIVATE
     error: bool = False  # the command was refused or failed; adapters may style it
+    # Answering a button: replaces the message the button was on, where the platform can
+    # edit it (a pager's pages, a confirmation turning into its outcome).
+    replaces: bool = False
 
     @property
     def is_public(self) -> bool:
@@ -213,4 +216,5 @@ class Reply:
             ),
             audience=Audience(data.get("audience", Audience.PRIVATE)),
             error=bool(data.get("error", False)),
+            replaces=bool(data.get("replaces", False)),
         )

@@ -56,8 +56,12 @@ async def enqueue(
     now: dt.datetime,
     batch: str | None = None,
     not_before: dt.datetime | None = None,
+    edit_of: str | None = None,
 ) -> bool:
-    """Add one message; False when a message with this key exists already (nothing added)."""
+    """Add one message; False when a message with this key exists already (nothing added).
+
+    ``edit_of``: the platform's id of a message in the target chat that this reply replaces.
+    """
     dialect = session.get_bind().dialect.name
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
     statement = (
@@ -75,6 +79,7 @@ async def enqueue(
             next_attempt_at=not_before or now,
             history=[],
             created_at=now,
+            edit_of=edit_of,
         )
         .on_conflict_do_nothing(index_elements=["key"])
     )

@@ -41,12 +41,16 @@ class Delivery:
     reply: Reply
     attempt: int
     in_doubt: bool = False  # a previous attempt may have reached the platform
+    # An edit in place: the platform's id of the message in the target chat to replace with
+    # ``reply`` (Telegram editMessageText, Slack chat.update, Discord message edit).
+    edit_of: str | None = None
 
 
 class Sender(Protocol):
     platform: Platform
     limits: PlatformLimits
     deduplicates: bool  # the platform drops a second message with the same key
+    # ``send`` replaces ``Delivery.edit_of`` when it is set, never posts anew
 
     def is_group(self, target: Target) -> bool: ...
 

@@ -9,6 +9,10 @@ so the operator knows how many may have arrived twice.
 
 Several workers on PostgreSQL share the table without overlap thanks to
 ``FOR UPDATE SKIP LOCKED``; SQLite runs one worker.
+
+Progress: once the results of messages that belong to a batch (``OutboxMessage.batch``, a
+broadcast for instance) are committed, ``on_progress`` is called with those batches, so that
+whoever watches a batch can report on it from whichever process sends it.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ import logging
 import random
 import time
 from collections import defaultdict
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,13 +40,15 @@ from .limits import ChatLimits, Now, Sleep, TokenBucket
 from .outbox import Target
 from .senders import Delivery, Outcome, Sender, SendResult
 
-__all__ = ["Worker", "WorkerStats"]
+__all__ = ["ProgressCallback", "Worker", "WorkerStats"]
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
 MAX_BACKOFF = 300.0
 FLUSH_EVERY = 0.05  # seconds between two writes of results
+
+ProgressCallback = Callable[[frozenset[str]], Awaitable[None]]
 
 
 @dataclass
@@ -60,6 +66,7 @@ class WorkerStats:
 class _Claimed:
     delivery: Delivery
     history: list[dict[str, Any]] = field(default_factory=list)
+    batch: str | None = None
 
 
 class Worker:
@@ -80,6 +87,7 @@ class Worker:
         rng: random.Random | None = None,
         observer: Observer | None = None,
         timer: Callable[[], float] = time.perf_counter,
+        on_progress: ProgressCallback | None = None,
     ) -> None:
         self.db = db
         self.sender = sender
@@ -99,6 +107,8 @@ class Worker:
         self.observer: Observer = observer or NullObserver()
         self._timer = timer
         self._results: list[dict[str, Any]] = []
+        self.on_progress = on_progress
+        self._progressed: set[str] = set()  # batches with results not yet reported
         # One write at a time from this worker (SQLite allows one writer; it also keeps a
         # claim from racing this worker's own result flush).
         self._writing = asyncio.Lock()
@@ -116,6 +126,8 @@ class Worker:
             om.attempts,
             om.history,
             om.state,
+            om.batch,
+            om.edit_of,
         )
         async with self._writing, self.db.sessions.begin() as session:
             expired = (
@@ -167,8 +179,10 @@ class Worker:
                         reply=Reply.from_dict(r.reply),
                         attempt=r.attempts + 1,
                         in_doubt=in_doubt,
+                        edit_of=r.edit_of,
                     ),
                     list(r.history or []),
+                    r.batch,
                 )
             )
         return claimed
@@ -262,6 +276,8 @@ class Worker:
         if delivery.in_doubt:
             entry["in_doubt"] = True
         history = [*item.history, entry][-20:]
+        if item.batch is not None:
+            self._progressed.add(item.batch)
         values: dict[str, Any] = {
             "m_id": delivery.id,
             "attempts": delivery.attempt,
@@ -325,6 +341,8 @@ class Worker:
         if not self._results:
             return
         results, self._results = self._results, []
+        # The batches of exactly these results: reported once they are committed.
+        progressed, self._progressed = frozenset(self._progressed), set()
         om = table_of(OutboxMessage)
         statement = (
             update(om)
@@ -340,8 +358,19 @@ class Worker:
                 lease_until=None,
             )
         )
-        async with self._writing, self.db.engine.begin() as conn:
-            await conn.execute(statement, results)
+        async with self._writing:
+            async with self.db.engine.begin() as conn:
+                await conn.execute(statement, results)
+            await self._report_progress(progressed)
+
+    async def _report_progress(self, batches: frozenset[str]) -> None:
+        """Tell ``on_progress`` which batches moved (their results are committed now)."""
+        if self.on_progress is None or not batches:
+            return
+        try:
+            await self.on_progress(batches)
+        except Exception:  # a report that fails must not stop the deliveries
+            log.exception("progress report failed for %s", sorted(batches))
 
     # --- the loop ---------------------------------------------------------------------------
     async def run(self, stop: asyncio.Event, idle: float = 0.5) -> None:

@@ -16,7 +16,7 @@ from ..chat.context import Actor
 from ..chat.replies import Reply
 from ..db.models import Broadcast, Education, Member, Organisation
 from ..delivery.status import BatchProgress, batch_progress
-from ..domain import fold
+from ..domain import Platform, fold
 from ..errors import CountedUserError, UserError
 from ..i18n import N_, use_locale
 from ..offers.audit import audit
@@ -130,8 +130,13 @@ async def confirm_broadcast(
     *,
     now: dt.datetime,
     frame: Callable[[Broadcast], Reply],
+    progress_message: tuple[Platform, str] | None = None,
 ) -> tuple[Broadcast, int]:
-    """Queue the draft's messages (once: confirming again queues nothing more)."""
+    """Queue the draft's messages (once: confirming again queues nothing more).
+
+    ``progress_message``: the author's message (platform, message id in their private chat)
+    that the senders then edit with the live progress (see ``core.events.progress``).
+    """
     broadcast = await session.scalar(
         select(Broadcast).where(Broadcast.id == broadcast_id).with_for_update()
     )
@@ -161,6 +166,8 @@ async def confirm_broadcast(
     broadcast.state = "sent"
     broadcast.recipients = queued
     broadcast.confirmed_at = now
+    if progress_message is not None:
+        broadcast.progress_platform, broadcast.progress_message_id = progress_message
     await audit(
         session,
         actor_id=actor.member_id,

@@ -13,7 +13,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from ..chat.builtin import RESERVED
 from ..chat.callbacks import STALE_BUTTON, payload_id
 from ..chat.commands import Arguments, Command, CommandRegistry, Param, ParamKind, Permission
-from ..chat.context import CommandContext
+from ..chat.context import ChatKind, CommandContext
 from ..chat.forms import validate_form
 from ..chat.replies import (
     Attachment,
@@ -28,7 +28,7 @@ from ..chat.replies import (
 )
 from ..db.models import Broadcast, DigestSubscription, Rsvp
 from ..delivery.outbox import Target
-from ..delivery.status import BatchProgress
+from ..delivery.status import batch_progress
 from ..directory.vocabulary import SECTORS, sector_label
 from ..domain import Role
 from ..errors import UserError
@@ -54,12 +54,12 @@ from . import events as event_cases
 from .calendar import event_attachment
 from .cards import in_language
 from .digests import chapter_digest, load_offer_index, member_digest_reply, public_digest_reply
+from .progress import PROGRESS, progress_reply
 from .stats import ChartPanel, chart_png, network_stats
 
 __all__ = ["register"]
 
 CONFIRM = "broadcast.confirm"
-PROGRESS = "broadcast.progress"
 ARTICLE_SAVE = "articles.save"
 DIGEST_WEEK = dt.timedelta(days=7)
 
@@ -328,35 +328,27 @@ async def broadcast_command(ctx: CommandContext, args: Arguments) -> Reply:
     )
 
 
-def progress_reply(broadcast_id: int, progress: BatchProgress) -> Reply:
-    if progress.done:
-        return Reply(
-            text=gettext(
-                "Broadcast #{id} finished: {sent} sent, {unreachable} unreachable, "
-                "{failed} failed.",
-                id=broadcast_id,
-                sent=format_number(progress.sent),
-                unreachable=format_number(progress.unreachable),
-                failed=format_number(progress.failed),
-            )
-        )
-    return Reply(
-        text=gettext(
-            "{sent} / {total} sent, {unreachable} unreachable",
-            sent=format_number(progress.sent),
-            total=format_number(progress.total),
-            unreachable=format_number(progress.unreachable),
-        ),
-        buttons=(Button(gettext("Refresh progress"), action=PROGRESS, payload=str(broadcast_id)),),
-    )
-
-
 async def confirm_action(ctx: CommandContext, payload: str, _values: dict[str, str]) -> Reply:
+    """The preview turns into the progress message; where the platform told us which message
+    was pressed, in a private chat, the senders keep it up to date."""
+    incoming = ctx.incoming
+    pressed = (
+        (incoming.platform, incoming.message_id)
+        if incoming.message_id and incoming.chat_kind is ChatKind.PRIVATE
+        else None
+    )
     async with ctx.app.db.sessions.begin() as session:
         broadcast, _queued = await broadcast_cases.confirm_broadcast(
-            session, ctx.actor, payload_id(payload), now=ctx.app.clock.now(), frame=framed
+            session,
+            ctx.actor,
+            payload_id(payload),
+            now=ctx.app.clock.now(),
+            frame=framed,
+            progress_message=pressed,
         )
-    return await progress_action(ctx, str(broadcast.id), {})
+        progress = await batch_progress(session, broadcast_cases.batch_of(broadcast.id))
+    live = pressed is not None and broadcast.progress_message_id == pressed[1]
+    return progress_reply(broadcast.id, progress, live=live)
 
 
 async def progress_action(ctx: CommandContext, payload: str, _values: dict[str, str]) -> Reply:

@@ -14,11 +14,12 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..chat.replies import Card, Reply
@@ -26,7 +27,6 @@ from ..db.models import (
     Alert,
     Article,
     Chapter,
-    DigestSubscription,
     Event,
     Group,
     Member,
@@ -35,13 +35,21 @@ from ..db.models import (
 )
 from ..delivery.outbox import Target
 from ..domain import Visibility
-from ..i18n import country_name, format_datetime, gettext, isolate_for, use_locale
+from ..i18n import (
+    country_name,
+    current_locale,
+    format_datetime,
+    gettext,
+    is_rtl,
+    isolate_for,
+    use_locale,
+)
 from ..offers.alerts import offer_keys, offer_words
 from ..offers.domain import AlertFrequency, OfferState
 from .cards import in_language
 from .chapters import channel_targets
 from .events import going_counts
-from .fanout import Recipient, enqueue_many, recipients
+from .fanout import Recipient, enqueue_many, subscribers_of
 
 __all__ = [
     "ChapterDigest",
@@ -61,6 +69,7 @@ MAX_EVENTS = 10
 MAX_ARTICLES = 10
 MAX_NEW_MEMBERS = 10
 MAX_GROUPS = 5
+ALERT_LOOKUP_SLICE = 2_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +106,7 @@ class OfferIndex:
         for offer in self.by_key.get(match_key, ()):
             if match_word and match_word not in offer.words:
                 continue
-            if all(t in offer.words for t in wanted):
+            if offer.words.issuperset(wanted):
                 yield offer.line
 
 
@@ -156,14 +165,6 @@ def digest_period(fire_time: dt.datetime, zone: str) -> str:
     """The ISO week of the run, in the chapter's zone: ``2026-W14``."""
     year, week, _ = fire_time.astimezone(zoneinfo.ZoneInfo(zone)).isocalendar()
     return f"{year}-W{week:02d}"
-
-
-def _subscribers(country_code: str) -> Select[Any]:
-    return (
-        select(DigestSubscription.member_id)
-        .join(Member, Member.id == DigestSubscription.member_id)
-        .where(Member.country_code == country_code, Member.erased_at.is_(None))
-    )
 
 
 async def chapter_digest(
@@ -233,21 +234,10 @@ async def chapter_digest(
     ):
         if city_key and len(new_members[city_key]) < MAX_NEW_MEMBERS:
             new_members[city_key].append((name, city or ""))
-    audience = _subscribers(code)
-    if only_member is not None:
-        audience = audience.where(DigestSubscription.member_id == only_member)
-    people = await recipients(session, audience)
+    people = await subscribers_of(session, code, only_member)
     cities = {person.member_id: person.city_key for person in people}
     personal: dict[int, list[OfferLine]] = {}
-    alerts = await session.execute(
-        select(Alert.member_id, Alert.match_key, Alert.match_word, Alert.terms)
-        .where(
-            Alert.frequency == AlertFrequency.WEEKLY,
-            Alert.member_id.in_(audience.scalar_subquery()),
-        )
-        .order_by(Alert.member_id, Alert.id)
-    )
-    for member_id, match_key, match_word, terms in alerts:
+    for member_id, match_key, match_word, terms in await _weekly_alerts(session, cities):
         found = personal.setdefault(member_id, [])
         if len(found) >= OFFERS_PER_DIGEST:
             continue
@@ -272,6 +262,27 @@ async def chapter_digest(
         cities=cities,
         offers={k: v for k, v in personal.items() if v},
     )
+
+
+async def _weekly_alerts(session: AsyncSession, member_ids: Iterable[int]) -> list[Any]:
+    """The weekly alerts of these members (the digest's readers), by member and alert id.
+
+    Looked up by the ids already at hand, a slice at a time (within every driver's limit on
+    bound parameters), rather than finding the chapter's subscribers again."""
+    ids = sorted(member_ids)
+    statement = (
+        select(Alert.member_id, Alert.match_key, Alert.match_word, Alert.terms)
+        .where(
+            Alert.frequency == AlertFrequency.WEEKLY,
+            Alert.member_id.in_(bindparam("ids", expanding=True)),
+        )
+        .order_by(Alert.member_id, Alert.id)
+    )
+    found: list[Any] = []
+    for start in range(0, len(ids), ALERT_LOOKUP_SLICE):
+        rows = await session.execute(statement, {"ids": ids[start : start + ALERT_LOOKUP_SLICE]})
+        found.extend(rows.all())
+    return found
 
 
 def _event_lines(digest: ChapterDigest) -> str:
@@ -321,17 +332,35 @@ def member_digest_reply(digest: ChapterDigest, member_id: int) -> Reply:
     return _Renderer(digest).reply(member_id)
 
 
+@lru_cache(maxsize=100_000)
+def _offer_line(title: str, organisation: str, offer_id: int, locale: str) -> str:
+    """One offer's line; the week's offers recur in many members' digests."""
+    return (
+        f"• {isolate_for(title, locale)} — {isolate_for(organisation, locale)} "
+        f"(/offers show {offer_id})"
+    )
+
+
+@lru_cache(maxsize=10_000)
+def _names(names: tuple[str, ...], right_to_left: bool) -> str:
+    """A city's newcomers, one a line: the same in every language written the same way."""
+    locale = "ar" if right_to_left else "en"  # any locale of that direction isolates alike
+    return "\n".join(f"• {isolate_for(name, locale)}" for name in names)
+
+
 class _Renderer:
     """Builds the replies of one chapter in the current locale, each shared part once."""
 
     def __init__(self, digest: ChapterDigest) -> None:
         self.digest = digest
+        self.locale = current_locale()
         self.public = _public_cards(digest)
         self.title = gettext("This week in {country}", country=country_name(digest.country_code))
         self.nothing = f"{self.title}\n{gettext('Nothing new this week.')}"
         self.offers_title = gettext("New offers matching your alerts")
         self.cities: dict[str, Card | None] = {}
         self.replies: dict[tuple[str, tuple[int, ...]], Reply] = {}
+        self.plain: dict[str, Reply] = {}  # by city: the replies without personal offers
 
     def _city(self, city_key: str) -> Card | None:
         if city_key not in self.cities:
@@ -339,7 +368,7 @@ class _Renderer:
             self.cities[city_key] = (
                 Card(
                     title=gettext("New members in {city}", city=isolate_for(newcomers[0][1])),
-                    body="\n".join(f"• {isolate_for(name)}" for name, _ in newcomers),
+                    body=_names(tuple(name for name, _ in newcomers), is_rtl(self.locale)),
                 )
                 if newcomers
                 else None
@@ -347,31 +376,35 @@ class _Renderer:
         return self.cities[city_key]
 
     def reply(self, member_id: int) -> Reply:
-        key = self.digest.content_key(member_id)
-        found = self.replies.get(key)
-        if found is not None:
+        offers = self.digest.offers.get(member_id)
+        city = self.digest.cities.get(member_id, "")
+        if not offers:  # most members: the reply of their city
+            found = self.plain.get(city)
+            if found is None:
+                found = self.plain[city] = self._build(city, ())
             return found
+        key = (city, tuple(o.id for o in offers))
+        found = self.replies.get(key)
+        if found is None:
+            found = self.replies[key] = self._build(city, offers)
+        return found
+
+    def _build(self, city_key: str, offers: Sequence[OfferLine]) -> Reply:
         cards: list[Card] = []
-        offers = self.digest.offers.get(member_id, [])
         if offers:
             cards.append(
                 Card(
                     title=self.offers_title,
                     body="\n".join(
-                        f"• {isolate_for(o.title)} — {isolate_for(o.organisation)} "
-                        f"(/offers show {o.id})"
-                        for o in offers
+                        _offer_line(o.title, o.organisation, o.id, self.locale) for o in offers
                     ),
                 )
             )
         cards.extend(self.public)
-        city = self._city(key[0])
+        city = self._city(city_key)
         if city is not None:
             cards.append(city)
-        found = self.replies[key] = Reply(
-            text=self.title if cards else self.nothing, cards=tuple(cards)
-        )
-        return found
+        return Reply(text=self.title if cards else self.nothing, cards=tuple(cards))
 
 
 def render_all(digest: ChapterDigest) -> Iterator[tuple[Recipient, Reply]]:

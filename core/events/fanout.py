@@ -10,23 +10,24 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, String, select, type_coerce
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..chat.replies import Reply
 from ..db.base import table_of
-from ..db.models import Country, Member, OutboxMessage, PlatformAccount
-from ..delivery.outbox import Target
+from ..db.models import Country, DigestSubscription, Member, OutboxMessage, PlatformAccount
+from ..delivery.outbox import USER_PREFIX, Target
 from ..domain import Platform
 from ..i18n import default_locale, normalize_locale
 
-__all__ = ["Recipient", "enqueue_many", "recipients"]
+__all__ = ["Recipient", "enqueue_many", "recipients", "subscribers_of"]
 
 CHUNK = 2_000
+_PLATFORMS = {platform.value: platform for platform in Platform}
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,35 +38,67 @@ class Recipient:
     city_key: str = ""
 
 
+def _reach(statement: Select[Any]) -> Select[Any]:
+    """The columns ``_recipients`` reads, on ``statement``'s joins, in their order."""
+    reach = statement.with_only_columns(
+        PlatformAccount.member_id,
+        type_coerce(PlatformAccount.platform, String),
+        PlatformAccount.workspace,
+        PlatformAccount.user_id,
+        PlatformAccount.locale,
+        Member.preferred_language,
+        Country.default_language,
+        Member.city_key,
+    ).order_by(
+        PlatformAccount.member_id,
+        PlatformAccount.created_at.desc(),
+        PlatformAccount.id.desc(),
+    )
+    return cast("Select[Any]", reach)
+
+
 async def recipients(session: AsyncSession, member_ids: Select[Any]) -> list[Recipient]:
     """Each member of ``member_ids`` (a select of member ids) who has an account: the chat
     they are reached on and their language (same rules as ``member_target``)."""
-    rows = await session.execute(
-        select(
-            PlatformAccount.member_id,
-            PlatformAccount.platform,
-            PlatformAccount.workspace,
-            PlatformAccount.user_id,
-            PlatformAccount.locale,
-            Member.preferred_language,
-            Country.default_language,
-            Member.city_key,
-        )
-        .join(Member, Member.id == PlatformAccount.member_id)
-        .outerjoin(Country, Country.code == Member.country_code)
-        .where(PlatformAccount.member_id.in_(member_ids.scalar_subquery()))
-        .order_by(
-            PlatformAccount.member_id,
-            PlatformAccount.created_at.desc(),
-            PlatformAccount.id.desc(),
-        )
+    return await _recipients(
+        session,
+        _reach(
+            select(PlatformAccount.member_id)
+            .join(Member, Member.id == PlatformAccount.member_id)
+            .outerjoin(Country, Country.code == Member.country_code)
+            .where(PlatformAccount.member_id.in_(member_ids.scalar_subquery()))
+        ),
     )
-    chosen: dict[int, tuple[Any, ...]] = {}
+
+
+async def subscribers_of(
+    session: AsyncSession, country_code: str, only_member: int | None = None
+) -> list[Recipient]:
+    """Like ``recipients`` for the members of a country subscribed to its digest, in one
+    join from the country's members (rather than finding them first, then their accounts)."""
+    statement = (
+        select(Member.id)
+        .join(DigestSubscription, DigestSubscription.member_id == Member.id)
+        .join(PlatformAccount, PlatformAccount.member_id == Member.id)
+        .outerjoin(Country, Country.code == Member.country_code)
+        .where(Member.country_code == country_code, Member.erased_at.is_(None))
+    )
+    if only_member is not None:
+        statement = statement.where(Member.id == only_member)
+    return await _recipients(session, _reach(statement))
+
+
+async def _recipients(session: AsyncSession, statement: Select[Any]) -> list[Recipient]:
+    """A country's digest reads a row per member of the country: the rows are read as plain
+    tuples (no ORM rows, no enum per row), each member's account chosen as ``member_target``
+    does, and each language worked out once per combination of preferences."""
+    rows = await (await session.connection()).execute(statement)
+    console = Platform.CONSOLE.value
+    chosen: dict[int, Any] = {}
     for row in rows:
-        member_id = row[0]
-        current = chosen.get(member_id)
-        if current is None or (current[1] is Platform.CONSOLE and row[1] is not Platform.CONSOLE):
-            chosen[member_id] = tuple(row)
+        current = chosen.get(row[0])
+        if current is None or (current[1] == console and row[1] != console):
+            chosen[row[0]] = row
     cache: dict[tuple[str | None, str | None, str | None], str] = {}
     found = []
     for (
@@ -87,7 +120,7 @@ async def recipients(session: AsyncSession, member_ids: Select[Any]) -> list[Rec
                 or normalize_locale(chapter)
                 or default_locale()
             )
-        target = Target.user(Platform(platform), user_id, workspace)
+        target = Target(_PLATFORMS[platform], USER_PREFIX + user_id, workspace)
         found.append(Recipient(member_id, target, locale, city or ""))
     return found
 

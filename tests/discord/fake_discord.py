@@ -37,6 +37,7 @@ API = "/api/v10"
 JSON = "application/json"
 
 BODY: web.RequestKey[Any] = web.RequestKey("body", object)
+EDITABLE = ("content", "embeds", "components")
 _snowflakes = itertools.count(1200000000000000000)
 
 
@@ -167,6 +168,9 @@ class FakeDiscord:
         r.add_post(f"{API}/webhooks/{{app_id}}/{{token}}", self._followup)
         r.add_patch(f"{API}/webhooks/{{app_id}}/{{token}}/messages/@original", self._edit_original)
         r.add_post(f"{API}/channels/{{channel_id}}/messages", self._channel_message)
+        r.add_patch(
+            f"{API}/channels/{{channel_id}}/messages/{{message_id}}", self._edit_channel_message
+        )
         r.add_get("/gateway", self._gateway)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
@@ -407,6 +411,17 @@ class FakeDiscord:
             self._nonces[(channel_id, str(nonce))] = message
         self.channel_messages.append(message)
         return _json(message)
+
+    async def _edit_channel_message(self, request: web.Request) -> web.Response:
+        """An edit of a message the bot posted: its content, embeds and components change."""
+        body = request[BODY]
+        channel_id, message_id = request.match_info["channel_id"], request.match_info["message_id"]
+        for message in self.channel_messages:
+            if message["channel_id"] == channel_id and message["id"] == message_id:
+                message.update({k: v for k, v in body.items() if k in EDITABLE})
+                message["edited_timestamp"] = _now()
+                return _json(message)
+        return _json({"message": "Unknown Message", "code": 10008}, status=404)
 
     def messages_in(self, channel_id: str) -> list[dict[str, Any]]:
         return [m for m in self.channel_messages if m["channel_id"] == channel_id]

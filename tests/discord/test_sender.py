@@ -222,3 +222,27 @@ async def test_a_worker_delivers_two_queued_messages_end_to_end(
     assert sorted((r.key, r.state) for r in rows) == [("news:1", "sent"), ("news:2", "sent")]
     assert {r.platform_message_id for r in rows} == ids
     assert worker.stats.sent == 2
+
+
+async def test_an_edit_replaces_the_posted_message_instead_of_posting_another(
+    fake_discord: FakeDiscord, sender: DiscordSender
+) -> None:
+    posted = await sender.send(delivery(Reply(text="0 / 500 sent, 0 unreachable")))
+    assert posted.platform_message_id is not None
+    edit = Delivery(
+        id=2,
+        key="broadcast-progress:7:120",
+        target=Target(Platform.DISCORD, CHANNEL_ID, GUILD_ID),
+        reply=Reply(text="120 / 500 sent, 2 unreachable @everyone"),
+        attempt=1,
+        edit_of=posted.platform_message_id,
+    )
+    result = await sender.send(edit)
+
+    [patch] = fake_discord.calls_to("PATCH", f"{MESSAGES}/{{message_id}}")
+    assert "nonce" not in patch.body and "flags" not in patch.body
+    [message] = fake_discord.messages_in(CHANNEL_ID)  # still one message, now edited
+    assert message["content"] == "120 / 500 sent, 2 unreachable @\u200beveryone"
+    assert message["edited_timestamp"] is not None
+    assert result.outcome is Outcome.SENT
+    assert result.platform_message_id == posted.platform_message_id

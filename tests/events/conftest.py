@@ -71,8 +71,10 @@ async def many_members(
     country: str = "PT",
     prefix: str = "m",
     languages: tuple[str, ...] = ("pt",),
+    platform: Platform = Platform.CONSOLE,
 ) -> list[int]:
-    """``count`` members with a console account each, in one statement per table."""
+    """``count`` members with an account each (console by default; on Telegram the user id
+    is 9,000,000 + the member id), in one statement per table."""
     now = app.clock.now()
     async with app.db.sessions.begin() as session:
         first = (await session.scalar(select(Member.id).order_by(Member.id.desc()).limit(1))) or 0
@@ -102,9 +104,11 @@ async def many_members(
             insert(table_of(PlatformAccount)),
             [
                 {
-                    "platform": Platform.CONSOLE,
+                    "platform": platform,
                     "workspace": "",
-                    "user_id": f"{prefix}-{member_id}",
+                    "user_id": str(9_000_000 + member_id)
+                    if platform is Platform.TELEGRAM
+                    else f"{prefix}-{member_id}",
                     "member_id": member_id,
                     "created_at": now,
                 }

@@ -12,7 +12,7 @@ from core.db.models import OutboxMessage
 from core.delivery.limits import PlatformLimits
 from core.delivery.senders import Outcome, SendResult
 from core.domain import Platform
-from core.i18n import gettext, use_locale
+from core.i18n import gettext, ngettext, use_locale
 from tests.delivery.test_worker import ScriptedSender, _drain, _worker
 from tests.events.conftest import Cast, many_members
 from tests.helpers import press, say
@@ -99,8 +99,12 @@ async def test_a_broadcast_to_1000_members_shows_progress_then_a_final_report(
     [final] = await press(seeded, cast.country_admin, "broadcast.progress", refresh.payload)
     assert not final.buttons
     with use_locale("fr"):
-        assert final.text == gettext(
-            "Broadcast #{id} finished: {sent} sent, {unreachable} unreachable, {failed} failed.",
+        assert final.text == ngettext(
+            "Broadcast #{id} finished for {count} member: {sent} sent, "
+            "{unreachable} unreachable, {failed} failed.",
+            "Broadcast #{id} finished for {count} members: {sent} sent, "
+            "{unreachable} unreachable, {failed} failed.",
+            1000,
             id=int(refresh.payload),
             sent="997",
             unreachable="3",

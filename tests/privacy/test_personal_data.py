@@ -120,6 +120,11 @@ CLASSIFICATION: dict[str, dict[str, str]] = {
         "recipients": NOT,
         "created_at": NOT,
         "confirmed_at": NOT,
+        "progress_platform": NOT,
+        "progress_message_id": NOT,  # the platform's id of the author's progress message
+        "progress_done": NOT,
+        "progress_key": NOT,
+        "progress_at": NOT,
     },
     "callback_tokens": {
         "token": NOT,
@@ -396,6 +401,7 @@ CLASSIFICATION: dict[str, dict[str, str]] = {
         "history": NOT,  # attempts: times, outcomes, platform error codes
         "last_error": NOT,
         "platform_message_id": NOT,
+        "edit_of": NOT,  # a platform's message id, like platform_message_id
         "created_at": NOT,
         "sent_at": NOT,
     },

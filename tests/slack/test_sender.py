@@ -199,3 +199,25 @@ async def test_a_worker_delivers_two_queued_messages_end_to_end(
     assert sorted((r.key, r.state) for r in rows) == [("news:1", "sent"), ("news:2", "sent")]
     assert all(r.platform_message_id for r in rows)
     assert worker.stats.sent == 2
+
+
+async def test_an_edit_replaces_the_message_in_the_users_dm_instead_of_posting(
+    fake_slack: FakeSlack, sender: SlackSender
+) -> None:
+    edit = Delivery(
+        id=2,
+        key="broadcast-progress:7:120",
+        target=Target.user(Platform.SLACK, USER, TEAM_ID),
+        reply=Reply(text="120 / 500 sent, 2 unreachable <!here>"),
+        attempt=1,
+        edit_of="1700000000.000100",
+    )
+    result = await sender.send(edit)
+
+    assert fake_slack.called(POST) == []
+    [update] = fake_slack.called("chat.update")
+    assert update.params["channel"] == "D" + USER[1:]  # the DM conversations.open gave
+    assert update.params["ts"] == "1700000000.000100"
+    assert update.params["text"] == "120 / 500 sent, 2 unreachable &lt;!here&gt;"
+    assert result.outcome is Outcome.SENT
+    assert result.platform_message_id == "1700000000.000100"

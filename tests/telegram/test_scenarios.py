@@ -69,6 +69,15 @@ async def link_by_name(app: App, full_name: str, user_id: int) -> int:
     return member_id
 
 
+def _edits(fake: FakeBotApi, chat_id: int, message_id: int) -> list[str]:
+    """The texts ``message_id`` in ``chat_id`` was edited to, in order."""
+    return [
+        str(c.params["text"])
+        for c in fake.calls_to("editMessageText")
+        if c.params["chat_id"] == chat_id and c.params["message_id"] == message_id
+    ]
+
+
 async def deliver_outbox(app: App, fake: FakeBotApi, clock: FakeClock) -> int:
     """Run the Telegram sender's Worker until the outbox has nothing due; how many it sent."""
     sender = TelegramSender(app, token=BOT_TOKEN, api_url=fake.api_url)
@@ -261,7 +270,8 @@ async def test_a_broadcast_confirmed_on_telegram_reaches_members_in_their_langua
     draft = fake_api.last_message(ATTACHE)
     [confirm] = _buttons(draft).values()
     await fake_api.push_callback(confirm, user_id=ATTACHE, message=draft)
-    await _next_send(fake_api, ATTACHE, 1)  # the progress report
+    # The preview turns into the progress report, in place.
+    await wait_for(lambda: _edits(fake_api, ATTACHE, draft["message_id"]))
     assert _sends(fake_api, JOAO) == [] and _sends(fake_api, INES) == []
 
     assert await deliver_outbox(seeded, fake_api, clock) == 3  # the attaché lives in PT too

@@ -110,6 +110,16 @@ class Broadcast(Base):
     recipients: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     confirmed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # The message the author confirmed on, which the senders edit with the live progress
+    # (see core.events.broadcasts.BroadcastProgress); unset where it cannot be edited.
+    progress_platform: Mapped[Platform | None] = mapped_column(
+        str_enum(Platform, "progress_platform")
+    )
+    progress_message_id: Mapped[str | None] = mapped_column(String(100))
+    # Messages handled (sent, unreachable, failed) as last shown: it only ever grows.
+    progress_done: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    progress_key: Mapped[str | None] = mapped_column(String(200))  # the last edit queued
+    progress_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
 class Article(Base):

@@ -18,6 +18,8 @@ class Member(Base):
         Index("ix_members_directory", "directory_consent", "visibility", "country_code"),
         Index("ix_members_name_key", "name_key"),
         Index("ix_members_city", "country_code", "city_key"),
+        # A country's newcomers of the week (the digest) without reading all its members.
+        Index("ix_members_country_created", "country_code", "created_at"),
         # Listing a country's directory in name order (searches with filters and no words).
         Index(
             "ix_members_listed_country",

@@ -43,6 +43,8 @@ class OutboxMessage(Base):
     history: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
     last_error: Mapped[str | None] = mapped_column(String(500))
     platform_message_id: Mapped[str | None] = mapped_column(String(100))
+    # An edit: the platform's id of the message in ``chat_id`` that this reply replaces.
+    edit_of: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
