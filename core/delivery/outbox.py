@@ -4,8 +4,9 @@ message, so both commit or neither does."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -56,8 +57,10 @@ async def enqueue(
     now: dt.datetime,
     batch: str | None = None,
     not_before: dt.datetime | None = None,
+    extras: Mapping[str, Any] | None = None,
 ) -> bool:
-    """Add one message; False when a message with this key exists already (nothing added)."""
+    """Add one message; False when a message with this key exists already (nothing added).
+    ``extras`` are stored beside the reply for the sender (``Delivery.extras``)."""
     dialect = session.get_bind().dialect.name
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
     statement = (
@@ -69,7 +72,7 @@ async def enqueue(
             platform=target.platform,
             workspace=target.workspace,
             chat_id=target.chat_id,
-            reply=reply.to_dict(),
+            reply={**reply.to_dict(), **(extras or {})},
             state="pending",
             attempts=0,
             next_attempt_at=not_before or now,

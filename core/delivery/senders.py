@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Protocol
+from typing import Any, Protocol
 
 from ..chat.replies import Reply
 from ..domain import Platform
@@ -41,6 +42,10 @@ class Delivery:
     reply: Reply
     attempt: int
     in_doubt: bool = False  # a previous attempt may have reached the platform
+    kind: str = ""  # the outbox kind: "relay", "group_member"... (empty: a plain message)
+    # What the stored message holds besides the reply, e.g. {"relay": {...}}: the
+    # instructions of messages that are not plain posts (edits, removals...).
+    extras: Mapping[str, Any] = field(default_factory=dict)
 
 
 class Sender(Protocol):

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import datetime as dt
 import logging
 import random
@@ -43,6 +44,7 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 MAX_BACKOFF = 300.0
 FLUSH_EVERY = 0.05  # seconds between two writes of results
+_REPLY_FIELDS = frozenset(f.name for f in dataclasses.fields(Reply))
 
 
 @dataclass
@@ -110,6 +112,7 @@ class Worker:
         columns = (
             om.id,
             om.key,
+            om.kind,
             om.workspace,
             om.chat_id,
             om.reply,
@@ -167,6 +170,8 @@ class Worker:
                         reply=Reply.from_dict(r.reply),
                         attempt=r.attempts + 1,
                         in_doubt=in_doubt,
+                        kind=r.kind,
+                        extras={k: v for k, v in r.reply.items() if k not in _REPLY_FIELDS},
                     ),
                     list(r.history or []),
                 )
