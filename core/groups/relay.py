@@ -68,6 +68,7 @@ __all__ = [
     "Source",
     "copy_key",
     "delivery_context",
+    "delivery_context_of",
     "neutralise",
     "relay_batch",
     "relay_delete",
@@ -82,6 +83,7 @@ log = logging.getLogger(__name__)
 RELAY_KIND = "relay"
 EDIT_KIND = "relay_edit"
 DELETE_KIND = "relay_delete"
+RELAY_KINDS = frozenset({RELAY_KIND, EDIT_KIND, DELETE_KIND})
 TEXT_MAX = 3800  # leaves room for the author line within Telegram's 4096 characters
 PLATFORM_NAMES = {
     Platform.CONSOLE: "Console",
@@ -748,3 +750,12 @@ async def delivery_context(session: AsyncSession, key: str) -> DeliveryContext |
         edit_of=await resolve(meta.get("edit_of")),
         delete_of=await resolve(meta.get("delete_of")),
     )
+
+
+async def delivery_context_of(app: App, kind: str, key: str) -> DeliveryContext | None:
+    """``delivery_context`` in a session of its own, for an outbox message of ``kind``;
+    None (without touching the database) for a message that is no relay."""
+    if kind not in RELAY_KINDS:
+        return None
+    async with app.db.sessions() as session:
+        return await delivery_context(session, key)
