@@ -101,7 +101,7 @@ async def queue_channel_access(
             .order_by(GroupChannel.id, PlatformAccount.id)
         )
     ).all()
-    tag = int(since.timestamp())
+    tag = int(since.timestamp() * 1_000_000)  # microseconds: two memberships never share one
     queued = 0
     for channel_id, platform, workspace, chat_id, user_id in rows:
         instruction = {"action": action.value, "user_id": user_id, "group_id": group_id}
