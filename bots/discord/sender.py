@@ -203,19 +203,10 @@ class DiscordSender:
         """Deny the person the channel with a member overwrite, or lift it."""
         try:
             if change.action is ChannelAction.ADMIT:
-                await http.delete_channel_permissions(
-                    channel_id, change.user_id, reason="joined the group"
-                )
+                await http.delete_channel_permissions(channel_id, change.user_id)
             else:
                 await http.edit_channel_permissions(
-                    channel_id,
-                    change.user_id,
-                    "0",
-                    str(VIEW_CHANNEL),
-                    MEMBER_OVERWRITE,
-                    reason="banned from the group"
-                    if change.action is ChannelAction.BAN
-                    else "left the group",
+                    channel_id, change.user_id, "0", str(VIEW_CHANNEL), MEMBER_OVERWRITE
                 )
         except discord.NotFound as exc:
             if exc.code == UNKNOWN_CHANNEL:
