@@ -14,11 +14,14 @@ Contract for adapters and senders
   edits are kind ``relay_edit`` (``relay_edit:<digest>:<channel id>:<tag>``) and deletions
   kind ``relay_delete``. The stored reply holds, besides the usual ``Reply`` fields, a
   ``relay`` object (see ``RelayMeta``). A sender resolves it at send time with
-  ``delivery_context(session, key)``: the platform message id to reply to, to edit or to
-  delete, read from the copies' ``platform_message_id`` the senders record. A sender must
-  record ``platform_message_id`` for ``relay`` messages, edit instead of post for
-  ``relay_edit`` and delete for ``relay_delete`` (and drop them when the copy's id is
-  unknown). Text is plain: adapters escape it for their markup as for any reply.
+  ``delivery_context(session, key)`` (``delivery_context_of(app, kind, key)`` opens its
+  own session): the platform message id to reply to, to edit or to delete, read from the
+  copies' ``platform_message_id`` the senders record. A sender must record
+  ``platform_message_id`` for ``relay`` messages, answer ``reply_to`` where it is known
+  (Telegram reply_parameters, Slack thread_ts, Discord message_reference), edit instead of
+  post for ``relay_edit`` and delete for ``relay_delete`` (a transient failure while the
+  copy's id is not recorded yet, so the worker tries again). Text is plain: adapters
+  escape it for their markup as for any reply.
 """
 
 from __future__ import annotations

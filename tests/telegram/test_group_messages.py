@@ -1,6 +1,7 @@
 """Messages in a Telegram group through python-telegram-bot's real polling path: a mapped
 group's messages carry their id into the relay, replies stay replies, edits follow the
-copies, and bots are not relayed."""
+copies, photos and documents cross as a marker and their caption, and bots are not
+relayed."""
 
 from __future__ import annotations
 
