@@ -18,8 +18,10 @@ its platform allows:
   Discord the member overwrite deleted). Invitation links are given as before.
 
 A member with no account on a channel's platform gets nothing queued for that channel. A
-platform refusal (the bot lacks the rights, the person is the chat's owner) fails that one
-message, logged and counted by the worker like any other.
+change still waiting for the same member and channel is withdrawn by the next one (a
+removal retried late must not take out a member who has just rejoined). A platform refusal
+(the bot lacks the rights, the person is the chat's owner) fails that one message, logged
+and counted by the worker like any other.
 """
 
 from __future__ import annotations
@@ -28,11 +30,11 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..chat.replies import Reply
-from ..db.models import GroupChannel, PlatformAccount
+from ..db.models import GroupChannel, OutboxMessage, PlatformAccount
 from ..delivery.outbox import Target, enqueue
 from ..delivery.senders import Delivery
 from ..domain import Platform
@@ -104,6 +106,19 @@ async def queue_channel_access(
     tag = int(since.timestamp() * 1_000_000)  # microseconds: two memberships never share one
     queued = 0
     for channel_id, platform, workspace, chat_id, user_id in rows:
+        # The latest change wins: one still waiting (a removal retried after a 5xx, say)
+        # must not undo this one by going out after it.
+        superseded = [
+            f"{MEMBERSHIP_KIND}:{other.value}:{group_id}:{member_id}:{channel_id}:"
+            for other in ChannelAction
+            if other is not action
+        ]
+        await session.execute(
+            delete(OutboxMessage).where(
+                or_(*(OutboxMessage.key.startswith(prefix) for prefix in superseded)),
+                OutboxMessage.state == "pending",
+            )
+        )
         instruction = {"action": action.value, "user_id": user_id, "group_id": group_id}
         queued += await enqueue(
             session,

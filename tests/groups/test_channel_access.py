@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from bots.discord import DiscordSender
 from bots.slack import SlackSender
@@ -93,12 +93,25 @@ async def test_leaving_queues_a_removal_from_each_channel_and_once_per_membershi
     removals = [r for r in await _queued(group) if r.reply["membership"]["action"] == "remove"]
     assert _instructions(removals) == _on_each_platform("remove", people.member)
 
+    async with group.db.sessions.begin() as session:  # the senders carried them out
+        await session.execute(update(OutboxMessage).values(state="sent"))
     clock.advance(dt.timedelta(milliseconds=1))
     await say(group, people.member, "/join tech-brasil")  # a new membership, removed anew
     await say(group, people.member, "/leave tech-brasil")
     removals = [r for r in await _queued(group) if r.reply["membership"]["action"] == "remove"]
     assert len(removals) == 6
     assert len({r.key for r in removals}) == 6
+
+
+async def test_rejoining_withdraws_a_removal_still_waiting_so_it_cannot_go_out_after(
+    group: App, people: People, clock: FakeClock
+) -> None:
+    async with group.db.sessions.begin() as session:
+        await session.execute(delete(OutboxMessage))
+    await say(group, people.member, "/leave tech-brasil")  # the removals wait (a 5xx, say)
+    clock.advance(dt.timedelta(milliseconds=1))
+    await say(group, people.member, "/join tech-brasil")
+    assert _instructions(await _queued(group)) == _on_each_platform("admit", people.member)
 
 
 async def test_a_member_without_an_account_on_a_platform_gets_nothing_queued_there(
