@@ -82,6 +82,7 @@ class FakeBotApi:
     token: str = BOT_TOKEN
     calls: list[Call] = field(default_factory=list)
     messages: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)
+    banned: set[tuple[int, int]] = field(default_factory=set)  # (chat id, user id)
 
     def __post_init__(self) -> None:
         self._updates: deque[dict[str, Any]] = deque()  # update_id increasing
@@ -315,10 +316,26 @@ class FakeBotApi:
         return message
 
     async def _api_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat_id = int(params["chat_id"])
         extra = {"text": params["text"]}
         if params.get("reply_markup"):
             extra["reply_markup"] = params["reply_markup"]
-        return self._store(int(params["chat_id"]), extra)
+        answered = (params.get("reply_parameters") or {}).get("message_id")
+        if answered is not None and (chat_id, int(answered)) in self.messages:
+            extra["reply_to_message"] = self.messages[(chat_id, int(answered))]
+        return self._store(chat_id, extra)
+
+    async def _api_deleteMessage(self, params: dict[str, Any]) -> bool:
+        self.messages.pop((int(params["chat_id"]), int(params["message_id"])), None)
+        return True
+
+    async def _api_banChatMember(self, params: dict[str, Any]) -> bool:
+        self.banned.add((int(params["chat_id"]), int(params["user_id"])))
+        return True
+
+    async def _api_unbanChatMember(self, params: dict[str, Any]) -> bool:
+        self.banned.discard((int(params["chat_id"]), int(params["user_id"])))
+        return True
 
     async def _api_editMessageText(self, params: dict[str, Any]) -> dict[str, Any]:
         key = (int(params["chat_id"]), int(params["message_id"]))

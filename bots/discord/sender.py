@@ -19,6 +19,17 @@ instead of holding the send. Discord's answers become an ``Outcome``:
 A ``user:<id>`` target needs a DM channel: ``POST /users/@me/channels``, cached. Every
 message carries a ``nonce`` derived from its outbox key with ``enforce_nonce``, so Discord
 drops a second copy sent again after a crash: ``deduplicates`` is True.
+
+Relayed group messages (``core.groups.relay``): a copy answering another carries a
+``message_reference`` to that copy (posted even if it is gone); an edit is a ``PATCH`` of the
+copy, a deletion a ``DELETE``; an edit of a copy not delivered yet is tried again later.
+
+Channel access (``core.groups.access``): a bot cannot take one person out of one channel
+except through permissions, and kicking from the guild would take them out of every other
+group and conversation there. So a ban or a removal puts a member overwrite on the channel
+denying View Channel (``PUT /channels/{id}/permissions/{user}``; the bot needs Manage Roles,
+shown as Manage Permissions on the channel), and an admission deletes it again. Without
+that permission (403) the message fails, logged and counted.
 """
 
 from __future__ import annotations
@@ -31,10 +42,11 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import SimpleNamespace
+from typing import Literal
 
 import aiohttp
 import discord
-from discord.http import HTTPClient
+from discord.http import HTTPClient, Route
 
 from core.bootstrap import App
 from core.config import Settings
@@ -42,6 +54,8 @@ from core.delivery.limits import PlatformLimits
 from core.delivery.outbox import Target
 from core.delivery.senders import DISCORD, Delivery, Outcome, SendResult
 from core.domain import Platform
+from core.groups.access import ChannelAction, ChannelMembership
+from core.groups.relay import DELETE_KIND, EDIT_KIND, DeliveryContext, delivery_context_of
 
 from .render import render_message
 from .runner import configure_endpoints
@@ -54,6 +68,9 @@ log = logging.getLogger(__name__)
 DEFAULT_API_URL = "https://discord.com/api/v10"
 NONCE_LENGTH = 25  # Discord's maximum
 CANNOT_MESSAGE_USER = 50007
+UNKNOWN_CHANNEL = 10003
+VIEW_CHANNEL = 1 << 10
+MEMBER_OVERWRITE: Literal[1] = 1  # an overwrite for one member (0: for a role)
 
 
 def nonce_for(key: str) -> str:
@@ -121,15 +138,28 @@ class DiscordSender:
         try:
             http = await self._client()
             channel_id = await self._channel(http, delivery.target)
+            membership = ChannelMembership.of(delivery)
+            if membership is not None:
+                return await self._membership(http, channel_id, membership)
+            relay = await delivery_context_of(self.app, delivery.kind, delivery.key)
+            if relay is not None and relay.kind in (EDIT_KIND, DELETE_KIND):
+                return await self._follow(http, channel_id, delivery, relay)
             reply = delivery.reply
             payload = render_message(
                 reply, await self.app.callbacks.issue(reply.all_buttons()), ephemeral=False
             )
             if delivery.edit_of is not None:  # an edit in place: no new message, no nonce
-                await HttpTransport(http).edit(channel_id, delivery.edit_of, payload)
+                await HttpTransport(http, timeout=self._timeout).edit(
+                    channel_id, delivery.edit_of, payload
+                )
                 return SendResult(Outcome.SENT, platform_message_id=delivery.edit_of)
             payload["nonce"] = nonce_for(delivery.key)
             payload["enforce_nonce"] = True
+            if relay is not None and relay.reply_to:
+                payload["message_reference"] = {
+                    "message_id": relay.reply_to,
+                    "fail_if_not_exists": False,
+                }
             message = await HttpTransport(http, timeout=self._timeout).send(channel_id, payload)
         except discord.RateLimited as exc:
             return SendResult(
@@ -151,6 +181,51 @@ class DiscordSender:
         finally:
             _SEEN_429.reset(reset)
         return SendResult(Outcome.SENT, platform_message_id=str(message["id"]))
+
+    async def _follow(
+        self, http: HTTPClient, channel_id: str, delivery: Delivery, relay: DeliveryContext
+    ) -> SendResult:
+        """An edit or a deletion of a relayed copy in this channel."""
+        copy = relay.edit_of if relay.kind == EDIT_KIND else relay.delete_of
+        if copy is None or not copy.isdigit():
+            return SendResult(Outcome.TRANSIENT, detail="the copy is not delivered yet")
+        if relay.kind == DELETE_KIND:
+            try:
+                await http.delete_message(channel_id, int(copy))
+            except discord.NotFound:  # gone already
+                return SendResult(Outcome.SENT, detail="unknown message")
+            return SendResult(Outcome.SENT, platform_message_id=copy)
+        rendered = render_message(delivery.reply, {}, ephemeral=False)
+        edit = {k: rendered[k] for k in ("content", "embeds", "allowed_mentions")}
+        route = Route(
+            "PATCH",
+            "/channels/{channel_id}/messages/{message_id}",
+            channel_id=channel_id,
+            message_id=copy,
+        )
+        await http.request(route, json=edit)
+        return SendResult(Outcome.SENT, platform_message_id=copy)
+
+    async def _membership(
+        self, http: HTTPClient, channel_id: str, change: ChannelMembership
+    ) -> SendResult:
+        """Deny the person the channel with a member overwrite, or lift it."""
+        try:
+            if change.action is ChannelAction.ADMIT:
+                await http.delete_channel_permissions(channel_id, change.user_id)
+            else:
+                await http.edit_channel_permissions(
+                    channel_id, change.user_id, "0", str(VIEW_CHANNEL), MEMBER_OVERWRITE
+                )
+        except discord.NotFound as exc:
+            if exc.code == UNKNOWN_CHANNEL:
+                return SendResult(Outcome.UNREACHABLE, detail=f"404 (code {exc.code})")
+            return SendResult(Outcome.SENT, detail="no overwrite to lift")  # admit only
+        except discord.Forbidden as exc:
+            detail = f"{exc.status} (code {exc.code}): {exc.text}"[:300]
+            log.warning("discord: cannot %s a channel member: %s", change.action, detail)
+            return SendResult(Outcome.FAILED, detail=detail)
+        return SendResult(Outcome.SENT)
 
     async def _client(self) -> HTTPClient:
         """discord.py's HTTP client, logged in once (again after a failed login)."""

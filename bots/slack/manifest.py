@@ -22,8 +22,13 @@ BOT_SCOPES = (
     "channels:history",
     "groups:history",
     "app_mentions:read",
+    # taking members who leave a group out of its channels (conversations.kick) and
+    # inviting those who join (conversations.invite): public and private channels
+    "channels:manage",
+    "groups:write",
 )
-BOT_EVENTS = ("app_home_opened", "message.channels")
+# messages of the public and private channels mapped to groups, relayed to the others
+BOT_EVENTS = ("app_home_opened", "message.channels", "message.groups")
 MAX_USAGE_HINT = 1000
 MAX_DESCRIPTION = 140
 

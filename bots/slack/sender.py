@@ -16,6 +16,14 @@ become an ``Outcome``:
 * any other error: ``FAILED`` with Slack's error code.
 
 A ``user:<id>`` target posts to the user id, which opens the bot's DM with that person.
+
+Relayed group messages (``core.groups.relay``): a copy answering another goes in that
+copy's thread (``thread_ts``); an edit is a ``chat.update`` of the copy, a deletion a
+``chat.delete``; an edit of a copy not delivered yet is tried again later. Channel access
+(``core.groups.access``): a ban or a removal is a ``conversations.kick`` (someone already
+out is fine), an admission a ``conversations.invite`` (someone already in is fine); both
+need the ``channels:manage`` and ``groups:write`` scopes, without which the message fails,
+logged and counted.
 """
 
 from __future__ import annotations
@@ -34,6 +42,8 @@ from core.delivery.limits import PlatformLimits
 from core.delivery.outbox import Target
 from core.delivery.senders import SLACK, Delivery, Outcome, SendResult
 from core.domain import Platform
+from core.groups.access import ChannelAction, ChannelMembership
+from core.groups.relay import DELETE_KIND, EDIT_KIND, DeliveryContext, delivery_context_of
 
 from .app import UMBRELLA
 from .render import render_message, slack_command_names
@@ -60,6 +70,8 @@ TRANSIENT_ERRORS = frozenset(
     {"internal_error", "fatal_error", "service_unavailable", "request_timeout"}
 )
 AUTH_ERRORS = frozenset({"invalid_auth", "not_authed", "token_revoked", "token_expired"})
+# Answers that mean a kick or an invitation has nothing left to do.
+ALREADY_DONE = frozenset({"not_in_channel", "already_in_channel"})
 
 
 class SlackSender:
@@ -86,9 +98,17 @@ class SlackSender:
     async def send(self, delivery: Delivery) -> SendResult:
         target = delivery.target
         channel = target.user_id or target.chat_id  # a user id opens the DM
-        reply = slack_command_names(delivery.reply, self.app.registry.names(), UMBRELLA.lstrip("/"))
-        message = render_message(reply, await self.app.callbacks.issue(reply.all_buttons()))
         try:
+            membership = ChannelMembership.of(delivery)
+            if membership is not None:
+                return await self._membership(channel, membership)
+            relay = await delivery_context_of(self.app, delivery.kind, delivery.key)
+            if relay is not None and relay.kind in (EDIT_KIND, DELETE_KIND):
+                return await self._follow(channel, delivery, relay)
+            reply = slack_command_names(
+                delivery.reply, self.app.registry.names(), UMBRELLA.lstrip("/")
+            )
+            message = render_message(reply, await self.app.callbacks.issue(reply.all_buttons()))
             if delivery.edit_of is not None:
                 if target.is_user:  # chat.update takes the DM's id, not the user's
                     opened = await self.client.conversations_open(users=channel)
@@ -98,7 +118,10 @@ class SlackSender:
                 )
                 return SendResult(Outcome.SENT, platform_message_id=delivery.edit_of)
             response = await self.client.chat_postMessage(
-                channel=channel, text=message.text, blocks=message.blocks
+                channel=channel,
+                text=message.text,
+                blocks=message.blocks,
+                thread_ts=relay.reply_to if relay is not None else None,
             )
         except SlackApiError as exc:
             return _result(exc)
@@ -106,6 +129,42 @@ class SlackSender:
             return SendResult(Outcome.TRANSIENT, detail=f"{type(exc).__name__}: {exc}")
         ts = response.get("ts")
         return SendResult(Outcome.SENT, platform_message_id=str(ts) if ts else None)
+
+    async def _follow(self, channel: str, delivery: Delivery, relay: DeliveryContext) -> SendResult:
+        """An edit or a deletion of a relayed copy in this channel."""
+        copy = relay.edit_of if relay.kind == EDIT_KIND else relay.delete_of
+        if copy is None:
+            return SendResult(Outcome.TRANSIENT, detail="the copy is not delivered yet")
+        if relay.kind == DELETE_KIND:
+            try:
+                await self.client.chat_delete(channel=channel, ts=copy)
+            except SlackApiError as exc:
+                if _error_of(exc) == "message_not_found":  # gone already
+                    return SendResult(Outcome.SENT, detail="message_not_found")
+                raise
+            return SendResult(Outcome.SENT, platform_message_id=copy)
+        message = render_message(delivery.reply, {})
+        await self.client.chat_update(
+            channel=channel, ts=copy, text=message.text, blocks=message.blocks
+        )
+        return SendResult(Outcome.SENT, platform_message_id=copy)
+
+    async def _membership(self, channel: str, change: ChannelMembership) -> SendResult:
+        """Take a person out of the channel, or invite them back in."""
+        try:
+            if change.action is ChannelAction.ADMIT:
+                await self.client.conversations_invite(channel=channel, users=change.user_id)
+            else:
+                await self.client.conversations_kick(channel=channel, user=change.user_id)
+        except SlackApiError as exc:
+            error = _error_of(exc)
+            if error in ALREADY_DONE:
+                return SendResult(Outcome.SENT, detail=error)
+            result = _result(exc)
+            if result.outcome is Outcome.FAILED:
+                log.warning("slack: cannot %s a channel member: %s", change.action, result.detail)
+            return result
+        return SendResult(Outcome.SENT)
 
     async def close(self) -> None:
         """Nothing held open: slack-sdk opens a session per request."""
@@ -127,6 +186,11 @@ def _header(headers: Mapping[str, Any] | None, name: str) -> str | None:
         if key.lower() == name.lower():
             return str(value[0] if isinstance(value, list) and value else value)
     return None
+
+
+def _error_of(exc: SlackApiError) -> str:
+    data = getattr(exc.response, "data", None)
+    return str(data.get("error") or "") if isinstance(data, dict) else ""
 
 
 def _result(exc: SlackApiError) -> SendResult:

@@ -45,6 +45,25 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
 
+# What a group's photo, video, document... becomes in the copies on other platforms: a
+# marker, then the caption (the files stay on Telegram).
+MEDIA_MARKERS = (
+    ("photo", "📷"),
+    ("video", "🎬"),
+    ("animation", "🎬"),
+    ("document", "📎"),
+    ("audio", "🎵"),
+    ("voice", "🎤"),
+)
+GROUP_MEDIA = (
+    filters.PHOTO
+    | filters.VIDEO
+    | filters.ANIMATION
+    | filters.Document.ALL
+    | filters.AUDIO
+    | filters.VOICE
+)
+
 OPEN_PRIVATE_CHAT = N_(
     "I cannot write to you privately yet: open a private chat with @{bot}, press Start, "
     "then send the command again."
@@ -61,6 +80,18 @@ def _retry_after_seconds(exc: RetryAfter) -> float:
         warnings.simplefilter("ignore", PTBDeprecationWarning)
         value = exc.retry_after
     return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
+
+
+def relayed_text(message: Message) -> str:
+    """What a message says to the readers of the other platforms: its text; for a photo, a
+    document and the like, a marker (and a document's file name) before the caption."""
+    if message.text:
+        return message.text
+    for kind, marker in MEDIA_MARKERS:
+        if getattr(message, kind):
+            name = message.document.file_name if message.document is not None else None
+            return " ".join(part for part in (marker, name, message.caption) if part)
+    return ""
 
 
 def lane_of(update: Update) -> str:
@@ -88,8 +119,11 @@ class TelegramBridge:
             # an unknown /command in a private chat gets the core's "unknown command" answer
             MessageHandler(new & filters.COMMAND & filters.ChatType.PRIVATE, on_command),
             MessageHandler(new & filters.TEXT & ~filters.COMMAND, self.in_lane(self.on_text)),
+            MessageHandler(new & GROUP_MEDIA & filters.ChatType.GROUPS, self.in_lane(self.on_text)),
             MessageHandler(
-                filters.UpdateType.EDITED_MESSAGE & filters.TEXT & filters.ChatType.GROUPS,
+                filters.UpdateType.EDITED_MESSAGE
+                & (filters.TEXT | filters.CAPTION)
+                & filters.ChatType.GROUPS,
                 self.in_lane(self.on_edit),
             ),
             CallbackQueryHandler(self.in_lane(self.on_callback)),
@@ -126,19 +160,21 @@ class TelegramBridge:
         await self._on_message(update, context, is_message=False)
 
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Plain text: the answer to a form's question, or a hint (nothing in groups)."""
+        """Plain text: the answer to a form's question, or a hint; in a group, relayed (and
+        so are photos, documents and the like, as a marker and their caption)."""
         await self._on_message(update, context, is_message=True)
 
     async def _on_message(
         self, update: Update, context: ContextTypes.DEFAULT_TYPE, *, is_message: bool
     ) -> None:
         message = update.message
-        if message is None or not message.text:
+        text = relayed_text(message) if message is not None else ""
+        if message is None or not text:
             return
         answered = message.reply_to_message
         incoming = self.incoming(
             update,
-            text=message.text,
+            text=text,
             is_message=is_message,
             message_id=str(message.message_id),  # a group's messages are relayed by id
             reply_to=str(answered.message_id) if answered is not None else None,
@@ -149,9 +185,10 @@ class TelegramBridge:
     async def on_edit(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
         """An edited group message: the copies of a relayed message follow the new text."""
         message = update.edited_message
-        if message is None or not message.text:
+        text = relayed_text(message) if message is not None else ""
+        if message is None or not text:
             return
-        incoming = self.incoming(update, text=message.text, is_message=True)
+        incoming = self.incoming(update, text=text, is_message=True)
         if incoming is None:
             return
         edited = message.edit_date

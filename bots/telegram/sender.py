@@ -17,6 +17,15 @@ Each answer of the Bot API becomes an ``Outcome``:
 
 A reply split in several messages that fails halfway resumes, on the next attempt in this
 process, after the parts that went out. The token never reaches a log or a recorded result.
+
+Relayed group messages (``core.groups.relay``): a copy answering another is sent with
+``reply_parameters`` (the answered copy's id, sent even if it is gone); an edit is an
+``editMessageText`` of the copy, a deletion a ``deleteMessage``; an edit of a copy not
+delivered yet is tried again later. Channel access (``core.groups.access``): a ban is a
+``banChatMember``, a removal a ``banChatMember`` then ``unbanChatMember`` with
+``only_if_banned`` (out of the group, free to come back through its link), an admission an
+``unbanChatMember`` with ``only_if_banned``; without the administrator rights to do so the
+message fails, logged and counted.
 """
 
 from __future__ import annotations
@@ -28,7 +37,7 @@ from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Any
 
-from telegram import Bot, InputFile
+from telegram import Bot, InputFile, ReplyParameters
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -46,6 +55,8 @@ from core.delivery.limits import PlatformLimits
 from core.delivery.outbox import Target
 from core.delivery.senders import TELEGRAM, Delivery, Outcome, SendResult
 from core.domain import Platform
+from core.groups.access import ChannelAction, ChannelMembership
+from core.groups.relay import DELETE_KIND, EDIT_KIND, DeliveryContext, delivery_context_of
 
 from .bridge import _retry_after_seconds, describe
 from .redact import Redaction, redacted
@@ -72,6 +83,10 @@ _UNREACHABLE_400 = (
     "need administrator rights",
 )
 _NUMERIC_CHAT = re.compile(r"-?\d+")
+# 400 descriptions of a removal the bot has no right to make, lower case.
+_NO_RIGHTS_400 = ("not enough rights", "need administrator rights", "administrator", "owner")
+# 400 descriptions that mean the copy to delete is gone already, lower case.
+_GONE_400 = ("message to delete not found", "message_id_invalid")
 
 
 def chat_id_of(target: Target) -> int | str:
@@ -126,13 +141,29 @@ class TelegramSender:
 
     async def send(self, delivery: Delivery) -> SendResult:
         chat_id = chat_id_of(delivery.target)
+        membership = ChannelMembership.of(delivery)
+        if membership is not None:
+            return await self._membership(chat_id, membership)
+        relay = await delivery_context_of(self.app, delivery.kind, delivery.key)
+        if relay is not None and relay.kind in (EDIT_KIND, DELETE_KIND):
+            return await self._follow(chat_id, delivery, relay)
         reply = delivery.reply
         rendered = render_reply(reply, await self.app.callbacks.issue(reply.all_buttons()))
         if delivery.edit_of is not None:
             return await self._edit(chat_id, int(delivery.edit_of), rendered)
+        answering = (
+            ReplyParameters(int(relay.reply_to), allow_sending_without_reply=True)
+            if relay is not None and relay.reply_to and relay.reply_to.isdigit()
+            else None
+        )
         parts: list[Callable[[], Awaitable[Any]]] = [
-            partial(self.bot.send_message, chat_id, **message.params)
-            for message in rendered.messages
+            partial(
+                self.bot.send_message,
+                chat_id,
+                **message.params,
+                reply_parameters=answering if index == 0 else None,
+            )
+            for index, message in enumerate(rendered.messages)
         ]
         parts.extend(
             partial(
@@ -173,6 +204,51 @@ class TelegramSender:
         except TelegramError as exc:
             return self._result(exc)
         return SendResult(Outcome.SENT, platform_message_id=str(message_id))
+
+    async def _follow(
+        self, chat_id: int | str, delivery: Delivery, relay: DeliveryContext
+    ) -> SendResult:
+        """An edit or a deletion of a relayed copy in this chat."""
+        copy = relay.edit_of if relay.kind == EDIT_KIND else relay.delete_of
+        if copy is None or not copy.isdigit():
+            return SendResult(Outcome.TRANSIENT, detail="the copy is not delivered yet")
+        try:
+            if relay.kind == DELETE_KIND:
+                await self.bot.delete_message(chat_id, int(copy))
+            else:
+                [message] = render_reply(delivery.reply, {}).messages[:1]
+                await self.bot.edit_message_text(
+                    chat_id=chat_id, message_id=int(copy), **message.params
+                )
+        except BadRequest as exc:
+            lowered = exc.message.lower()
+            if "not modified" in lowered or any(gone in lowered for gone in _GONE_400):
+                return SendResult(Outcome.SENT, detail=exc.message, platform_message_id=copy)
+            return self._result(exc)
+        except TelegramError as exc:
+            return self._result(exc)
+        return SendResult(Outcome.SENT, platform_message_id=copy)
+
+    async def _membership(self, chat_id: int | str, change: ChannelMembership) -> SendResult:
+        """Take a person out of the group chat (keeping them out for a ban), or lift a
+        former removal."""
+        if not change.user_id.isdigit():
+            return SendResult(Outcome.FAILED, detail="not a Telegram user id")
+        user_id = int(change.user_id)
+        try:
+            if change.action in (ChannelAction.BAN, ChannelAction.REMOVE):
+                await self.bot.ban_chat_member(chat_id, user_id)
+            if change.action in (ChannelAction.REMOVE, ChannelAction.ADMIT):
+                await self.bot.unban_chat_member(chat_id, user_id, only_if_banned=True)
+        except BadRequest as exc:
+            if any(marker in exc.message.lower() for marker in _NO_RIGHTS_400):
+                detail = redacted(describe(exc), self._token)
+                log.warning("telegram: cannot %s a group member: %s", change.action, detail)
+                return SendResult(Outcome.FAILED, detail=detail)
+            return self._result(exc)
+        except TelegramError as exc:
+            return self._result(exc)
+        return SendResult(Outcome.SENT)
 
     def _remember(self, key: str, done: int, first: str) -> None:
         self._resume[key] = (done, first)

@@ -4,8 +4,9 @@ message, so both commit or neither does."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -57,10 +58,12 @@ async def enqueue(
     batch: str | None = None,
     not_before: dt.datetime | None = None,
     edit_of: str | None = None,
+    extras: Mapping[str, Any] | None = None,
 ) -> bool:
     """Add one message; False when a message with this key exists already (nothing added).
 
     ``edit_of``: the platform's id of a message in the target chat that this reply replaces.
+    ``extras`` are stored beside the reply for the sender (``Delivery.extras``).
     """
     dialect = session.get_bind().dialect.name
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
@@ -73,7 +76,7 @@ async def enqueue(
             platform=target.platform,
             workspace=target.workspace,
             chat_id=target.chat_id,
-            reply=reply.to_dict(),
+            reply={**reply.to_dict(), **(extras or {})},
             state="pending",
             attempts=0,
             next_attempt_at=not_before or now,

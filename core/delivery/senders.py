@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Protocol
+from typing import Any, Protocol
 
 from ..chat.replies import Reply
 from ..domain import Platform
@@ -44,6 +45,10 @@ class Delivery:
     # An edit in place: the platform's id of the message in the target chat to replace with
     # ``reply`` (Telegram editMessageText, Slack chat.update, Discord message edit).
     edit_of: str | None = None
+    kind: str = ""  # the outbox kind: "relay", "group_member"... (empty: a plain message)
+    # What the stored message holds besides the reply, e.g. {"relay": {...}}: the
+    # instructions of messages that are not plain posts (edits, removals...).
+    extras: Mapping[str, Any] = field(default_factory=dict)
 
 
 class Sender(Protocol):

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import datetime as dt
 import logging
 import random
@@ -47,6 +48,7 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 MAX_BACKOFF = 300.0
 FLUSH_EVERY = 0.05  # seconds between two writes of results
+_REPLY_FIELDS = frozenset(f.name for f in dataclasses.fields(Reply))
 
 ProgressCallback = Callable[[frozenset[str]], Awaitable[None]]
 
@@ -120,6 +122,7 @@ class Worker:
         columns = (
             om.id,
             om.key,
+            om.kind,
             om.workspace,
             om.chat_id,
             om.reply,
@@ -180,6 +183,8 @@ class Worker:
                         attempt=r.attempts + 1,
                         in_doubt=in_doubt,
                         edit_of=r.edit_of,
+                        kind=r.kind,
+                        extras={k: v for k, v in r.reply.items() if k not in _REPLY_FIELDS},
                     ),
                     list(r.history or []),
                     r.batch,

@@ -11,7 +11,8 @@ Rows reach a member in three ways, each listed here once:
   chats;
 * rows derived from the member's rows: the outbox messages about an introduction, a report,
   a representation request, an alert, a request to an organisation or a mentoring request,
-  the coffee introductions naming them, and the relayed copies of their group messages.
+  the coffee introductions naming them, the relayed copies of their group messages (and of
+  their edits), and the messages taking their accounts out of a group's channels.
 """
 
 from __future__ import annotations
@@ -144,7 +145,7 @@ _DERIVED_KEYS: dict[type[Base], str] = {
     ContactRequest: "contact",
     MentorRequest: "mentoring",
 }
-_RELAY_KINDS = ("relay", "edit", "delete")
+_RELAY_KINDS = ("relay", "relay_edit", "relay_delete")
 
 
 def _jsonable(value: Any) -> Any:
@@ -220,6 +221,18 @@ async def export_member(session: AsyncSession, member_id: int) -> dict[str, Any]
     messages = await session.scalars(
         select(OutboxMessage).where(_private_chats_of(accounts)).order_by(OutboxMessage.id)
     )
+    changes = await session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.key.in_(await _channel_changes_of(session, member_id)))
+        .order_by(OutboxMessage.id)
+    )
+    data["group_channel_changes"] = [
+        {
+            key: _jsonable(getattr(m, key))
+            for key in ("platform", "chat_id", "reply", "state", "created_at", "sent_at")
+        }
+        for m in changes
+    ]
     data["messages_to_you"] = [
         {
             key: _jsonable(getattr(m, key))
@@ -335,6 +348,17 @@ async def _leave_events(session: AsyncSession, member_id: int, *, now: dt.dateti
         )
 
 
+async def _channel_changes_of(session: AsyncSession, member_id: int) -> list[str]:
+    """Keys of the outbox messages taking the member's accounts out of (or back into) a
+    group's channels."""
+    keys = (
+        await session.scalars(
+            select(OutboxMessage.key).where(OutboxMessage.key.startswith("group_member:"))
+        )
+    ).all()
+    return [key for key in keys if key.split(":")[3:4] == [str(member_id)]]
+
+
 async def _erase_group_messages(session: AsyncSession, member_id: int) -> None:
     """The member's group messages stay as empty rows (replies and threads refer to them);
     their copies not yet sent are withdrawn, the sent ones lose the author and the text.
@@ -346,6 +370,8 @@ async def _erase_group_messages(session: AsyncSession, member_id: int) -> None:
     ).all()
     # group_request:<group id>:<member id>:<time>:<moderator id>
     theirs = [key for key in requests if key.split(":")[2:3] == [str(member_id)]]
+    # group_member:<action>:<group id>:<member id>:<channel id>:<since>: name their accounts
+    theirs += await _channel_changes_of(session, member_id)
     if theirs:
         await session.execute(delete(OutboxMessage).where(OutboxMessage.key.in_(theirs)))
     relays = (

@@ -20,6 +20,7 @@ from ..domain import Platform, Role, fold
 from ..errors import UserError
 from ..i18n import N_
 from ..offers.audit import audit
+from .access import ChannelAction, queue_channel_access
 from .domain import GroupKind, GroupRole, GroupVisibility, MembershipState
 from .vocabulary import localized
 
@@ -336,6 +337,9 @@ async def join_group(
                 now=now,
             )
         return JoinOutcome(group=group, state=state, invites=[])
+    await queue_channel_access(
+        session, group.id, member_id, ChannelAction.ADMIT, since=now, now=now
+    )
     return JoinOutcome(group=group, state=state, invites=await invite_links(session, group.id))
 
 
@@ -347,6 +351,10 @@ async def leave_group(session: AsyncSession, actor: Actor, text: str, *, now: dt
     current = await _membership(session, group.id, member_id, lock=True)
     if current is None or current.state is MembershipState.BANNED:
         raise UserError(N_("You are not a member of {group}."), group=localized(group.names))
+    if current.state is MembershipState.ACTIVE:  # a withdrawn request is in no channel
+        await queue_channel_access(
+            session, group.id, member_id, ChannelAction.REMOVE, since=current.created_at, now=now
+        )
     await session.delete(current)
     if group.owner_id == member_id:
         heir = await session.scalar(
@@ -416,6 +424,10 @@ async def decide_join(
         now=now,
         member_id=member_id,
     )
+    if approve:
+        await queue_channel_access(
+            session, group.id, member_id, ChannelAction.ADMIT, since=now, now=now
+        )
     invites = await invite_links(session, group.id) if approve else []
     await notify_member(
         session,

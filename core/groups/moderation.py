@@ -19,6 +19,7 @@ from ..domain import Role, fold
 from ..errors import UserError
 from ..i18n import N_, collated
 from ..offers.audit import audit
+from .access import ChannelAction, queue_channel_access
 from .domain import GroupRole, MembershipState
 from .groups import load_group, moderator_ids, require_member, require_moderator
 from .vocabulary import localized
@@ -125,6 +126,7 @@ async def remove_member(
     row = await _target(session, group, member_id)
     if row.role is GroupRole.OWNER:
         raise UserError(N_("The owner of a group cannot be removed or banned."))
+    since, was_active = row.created_at, row.state is MembershipState.ACTIVE
     if ban:
         if row.state is MembershipState.BANNED:
             raise UserError(N_("This person is already banned."))
@@ -135,6 +137,9 @@ async def remove_member(
         if row.state is MembershipState.BANNED:
             raise UserError(N_("This person is already banned."))
         await session.delete(row)
+    if ban or was_active:  # a pending request is in no channel; a ban keeps them out anyway
+        action = ChannelAction.BAN if ban else ChannelAction.REMOVE
+        await queue_channel_access(session, group.id, member_id, action, since=since, now=now)
     await session.flush()
     await audit(
         session,

@@ -14,11 +14,14 @@ Contract for adapters and senders
   edits are kind ``relay_edit`` (``relay_edit:<digest>:<channel id>:<tag>``) and deletions
   kind ``relay_delete``. The stored reply holds, besides the usual ``Reply`` fields, a
   ``relay`` object (see ``RelayMeta``). A sender resolves it at send time with
-  ``delivery_context(session, key)``: the platform message id to reply to, to edit or to
-  delete, read from the copies' ``platform_message_id`` the senders record. A sender must
-  record ``platform_message_id`` for ``relay`` messages, edit instead of post for
-  ``relay_edit`` and delete for ``relay_delete`` (and drop them when the copy's id is
-  unknown). Text is plain: adapters escape it for their markup as for any reply.
+  ``delivery_context(session, key)`` (``delivery_context_of(app, kind, key)`` opens its
+  own session): the platform message id to reply to, to edit or to delete, read from the
+  copies' ``platform_message_id`` the senders record. A sender must record
+  ``platform_message_id`` for ``relay`` messages, answer ``reply_to`` where it is known
+  (Telegram reply_parameters, Slack thread_ts, Discord message_reference), edit instead of
+  post for ``relay_edit`` and delete for ``relay_delete`` (a transient failure while the
+  copy's id is not recorded yet, so the worker tries again). Text is plain: adapters
+  escape it for their markup as for any reply.
 """
 
 from __future__ import annotations
@@ -68,6 +71,7 @@ __all__ = [
     "Source",
     "copy_key",
     "delivery_context",
+    "delivery_context_of",
     "neutralise",
     "relay_batch",
     "relay_delete",
@@ -82,6 +86,7 @@ log = logging.getLogger(__name__)
 RELAY_KIND = "relay"
 EDIT_KIND = "relay_edit"
 DELETE_KIND = "relay_delete"
+RELAY_KINDS = frozenset({RELAY_KIND, EDIT_KIND, DELETE_KIND})
 TEXT_MAX = 3800  # leaves room for the author line within Telegram's 4096 characters
 PLATFORM_NAMES = {
     Platform.CONSOLE: "Console",
@@ -748,3 +753,12 @@ async def delivery_context(session: AsyncSession, key: str) -> DeliveryContext |
         edit_of=await resolve(meta.get("edit_of")),
         delete_of=await resolve(meta.get("delete_of")),
     )
+
+
+async def delivery_context_of(app: App, kind: str, key: str) -> DeliveryContext | None:
+    """``delivery_context`` in a session of its own, for an outbox message of ``kind``;
+    None (without touching the database) for a message that is no relay."""
+    if kind not in RELAY_KINDS:
+        return None
+    async with app.db.sessions() as session:
+        return await delivery_context(session, key)

@@ -143,6 +143,8 @@ class FakeDiscord:
         self.interactions: dict[str, Interaction] = {}
         self.channel_messages: list[dict[str, Any]] = []
         self.dm_channels: dict[str, str] = {}  # user id -> DM channel id
+        # (channel id, member or role id) -> {"id", "type", "allow", "deny"}
+        self.overwrites: dict[tuple[str, str], dict[str, Any]] = {}
         self._nonces: dict[tuple[str, str], dict[str, Any]] = {}  # (channel, nonce) -> message
         self.connections: list[Connection] = []
         self.identifies: list[dict[str, Any]] = []
@@ -168,9 +170,12 @@ class FakeDiscord:
         r.add_post(f"{API}/webhooks/{{app_id}}/{{token}}", self._followup)
         r.add_patch(f"{API}/webhooks/{{app_id}}/{{token}}/messages/@original", self._edit_original)
         r.add_post(f"{API}/channels/{{channel_id}}/messages", self._channel_message)
-        r.add_patch(
-            f"{API}/channels/{{channel_id}}/messages/{{message_id}}", self._edit_channel_message
-        )
+        message = f"{API}/channels/{{channel_id}}/messages/{{message_id}}"
+        r.add_patch(message, self._edit_channel_message)
+        r.add_delete(message, self._delete_channel_message)
+        overwrite = f"{API}/channels/{{channel_id}}/permissions/{{target}}"
+        r.add_put(overwrite, self._put_overwrite)
+        r.add_delete(overwrite, self._delete_overwrite)
         r.add_get("/gateway", self._gateway)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
@@ -406,22 +411,51 @@ class FakeDiscord:
             if earlier is not None:
                 return _json(earlier)
         message = self._message(body, channel_id=channel_id)
+        if body.get("message_reference"):
+            message["message_reference"] = body["message_reference"]
         if nonce is not None:
             message["nonce"] = nonce
             self._nonces[(channel_id, str(nonce))] = message
         self.channel_messages.append(message)
         return _json(message)
 
-    async def _edit_channel_message(self, request: web.Request) -> web.Response:
-        """An edit of a message the bot posted: its content, embeds and components change."""
-        body = request[BODY]
+    def _posted(self, request: web.Request) -> dict[str, Any] | None:
         channel_id, message_id = request.match_info["channel_id"], request.match_info["message_id"]
-        for message in self.channel_messages:
-            if message["channel_id"] == channel_id and message["id"] == message_id:
-                message.update({k: v for k, v in body.items() if k in EDITABLE})
-                message["edited_timestamp"] = _now()
-                return _json(message)
-        return _json({"message": "Unknown Message", "code": 10008}, status=404)
+        return next(
+            (
+                m
+                for m in self.channel_messages
+                if m["channel_id"] == channel_id and m["id"] == message_id
+            ),
+            None,
+        )
+
+    async def _edit_channel_message(self, request: web.Request) -> web.Response:
+        message = self._posted(request)
+        if message is None:
+            return _json({"message": "Unknown Message", "code": 10008}, status=404)
+        body = request[BODY]
+        message.update({k: v for k, v in body.items() if k in EDITABLE})
+        message["edited_timestamp"] = _now()
+        return _json(message)
+
+    async def _delete_channel_message(self, request: web.Request) -> web.Response:
+        message = self._posted(request)
+        if message is None:
+            return _json({"message": "Unknown Message", "code": 10008}, status=404)
+        self.channel_messages.remove(message)
+        return web.Response(status=204)
+
+    async def _put_overwrite(self, request: web.Request) -> web.Response:
+        key = (request.match_info["channel_id"], request.match_info["target"])
+        self.overwrites[key] = {"id": key[1], **request[BODY]}
+        return web.Response(status=204)
+
+    async def _delete_overwrite(self, request: web.Request) -> web.Response:
+        key = (request.match_info["channel_id"], request.match_info["target"])
+        if self.overwrites.pop(key, None) is None:
+            return _json({"message": "Unknown Overwrite", "code": 10009}, status=404)
+        return web.Response(status=204)
 
     def messages_in(self, channel_id: str) -> list[dict[str, Any]]:
         return [m for m in self.channel_messages if m["channel_id"] == channel_id]

@@ -788,6 +788,24 @@ async def _footprint(app: App) -> Footprint:
             [
                 copy(there, "sent"),
                 copy(elsewhere, "pending"),
+                OutboxMessage(  # an edit of the member's relayed message, delivered
+                    key=f"relay_edit:{relay.digest}:{there.id}:e1",
+                    kind="relay_edit",
+                    platform=there.platform,
+                    workspace=there.workspace,
+                    chat_id=there.chat_id,
+                    reply={"text": copy_text, "relay": {"relay_id": relay.id}},
+                    state="sent",
+                ),
+                OutboxMessage(  # the member taken out of a group's channel: names their account
+                    key=f"group_member:ban:{group.id}:{mid}:{there.id}:1",
+                    kind="group_member",
+                    platform=there.platform,
+                    workspace=there.workspace,
+                    chat_id=there.chat_id,
+                    reply={"text": "", "membership": {"action": "ban", "user_id": tg_user}},
+                    state="sent",
+                ),
                 OutboxMessage(
                     key=f"alert:{alert.id}:offer:{offer.id}",
                     kind="alert",

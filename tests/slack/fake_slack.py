@@ -46,6 +46,7 @@ class FakeSlack:
     locales: dict[str, str] = field(default_factory=dict)  # user id -> "fr-FR"
     names: dict[str, str] = field(default_factory=dict)  # user id -> profile display name
     calls: list[Call] = field(default_factory=list)
+    posted: list[dict[str, Any]] = field(default_factory=list)  # chat.postMessage, with "ts"
     _faults: dict[str, _Fault] = field(default_factory=dict)
     _runner: web.AppRunner | None = None
     _port: int = 0
@@ -174,7 +175,9 @@ class FakeSlack:
         channel = str(params.get("channel", ""))
         if channel.startswith("U"):
             channel = "D" + channel[1:]  # posting to a user id opens the DM
-        return {"channel": channel, "ts": f"{next(self._ids)}.000100", "message": params}
+        ts = f"{next(self._ids)}.000100"
+        self.posted.append({**params, "channel": channel, "ts": ts})
+        return {"channel": channel, "ts": ts, "message": params}
 
     def _chat_postEphemeral(self, _params: dict[str, Any]) -> dict[str, Any]:
         return {"message_ts": f"{next(self._ids)}.000200"}
@@ -185,6 +188,15 @@ class FakeSlack:
             "ts": params.get("ts"),
             "text": params.get("text"),
         }
+
+    def _chat_delete(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {"channel": params.get("channel"), "ts": params.get("ts")}
+
+    def _conversations_kick(self, _params: dict[str, Any]) -> dict[str, Any]:
+        return {}
+
+    def _conversations_invite(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {"channel": {"id": params.get("channel")}}
 
     def _views_open(self, params: dict[str, Any]) -> dict[str, Any]:
         return {"view": {"id": f"V{next(self._ids)}", **_json(params.get("view"))}}

@@ -22,7 +22,11 @@ def test_the_manifest_declares_both_commands_on_one_request_url() -> None:
     settings = data["settings"]
     assert settings["interactivity"] == {"is_enabled": True, "request_url": URL}
     assert settings["event_subscriptions"]["request_url"] == URL
-    assert settings["event_subscriptions"]["bot_events"] == ["app_home_opened", "message.channels"]
+    assert settings["event_subscriptions"]["bot_events"] == [
+        "app_home_opened",
+        "message.channels",
+        "message.groups",
+    ]
     assert set(data["oauth_config"]["scopes"]["bot"]) == {
         "commands",
         "chat:write",
@@ -31,6 +35,8 @@ def test_the_manifest_declares_both_commands_on_one_request_url() -> None:
         "channels:history",
         "groups:history",
         "app_mentions:read",
+        "channels:manage",
+        "groups:write",
     }
     assert data["features"]["app_home"]["home_tab_enabled"] is True
     assert 175 <= len(data["display_information"]["long_description"]) <= 4000

@@ -1,6 +1,7 @@
 """Messages in a Telegram group through python-telegram-bot's real polling path: a mapped
 group's messages carry their id into the relay, replies stay replies, edits follow the
-copies, and bots are not relayed."""
+copies, photos and documents cross as a marker and their caption, and bots are not
+relayed."""
 
 from __future__ import annotations
 
@@ -89,3 +90,49 @@ async def test_messages_of_bots_in_the_group_are_not_relayed(
     async with bridged.db.sessions() as session:
         texts = {r.text for r in await session.scalars(select(GroupRelay))}
     assert texts == {"a marker, relayed"}
+
+
+async def test_photos_and_documents_are_relayed_as_a_marker_and_their_caption(
+    bridged: App, polling_bot: RunningBot, fake_api: FakeBotApi
+) -> None:
+    photo = fake_api.message_update("", user_id=ANA, chat_id=GROUP_CHAT)
+    del photo["message"]["text"]
+    photo["message"]["photo"] = [
+        {"file_id": "p1", "file_unique_id": "up1", "width": 90, "height": 90}
+    ]
+    photo["message"]["caption"] = "Our <b>stand</b> at the fair"
+    await fake_api.push(photo)
+    document = fake_api.message_update("", user_id=ANA, chat_id=GROUP_CHAT)
+    del document["message"]["text"]
+    document["message"]["document"] = {
+        "file_id": "d1", "file_unique_id": "ud1", "file_name": "slides.pdf"
+    }  # fmt: skip
+    await fake_api.push(document)
+    await settled(bridged, "relay", 4)
+    async with bridged.db.sessions() as session:
+        texts = {
+            Reply.from_dict(c.reply).text for c in await session.scalars(select(OutboxMessage))
+        }
+    assert texts == {
+        "Ana Souza (Telegram): 📷 Our <b>stand</b> at the fair",  # plain: escaped when sent
+        "Ana Souza (Telegram): 📎 slides.pdf",
+    }
+
+    async with bridged.db.sessions.begin() as session:  # the senders delivered the copies
+        await session.execute(
+            update(OutboxMessage).values(state="sent", platform_message_id=OutboxMessage.key)
+        )
+    edited = {
+        **photo["message"],
+        "caption": "Our stand at the fair, hall B",
+        "edit_date": int(dt.datetime(2026, 3, 2, tzinfo=dt.UTC).timestamp()),
+    }
+    await fake_api.push({"update_id": 10_000, "edited_message": edited})
+    await settled(bridged, "relay_edit", 2)
+    async with bridged.db.sessions() as session:
+        edits = await session.scalars(
+            select(OutboxMessage).where(OutboxMessage.kind == "relay_edit")
+        )
+        assert {Reply.from_dict(e.reply).text for e in edits} == {
+            "Ana Souza (Telegram): 📷 Our stand at the fair, hall B"
+        }
