@@ -156,3 +156,22 @@ class Alert(Base):
     match_key: Mapped[str] = mapped_column(String(120))
     match_word: Mapped[str] = mapped_column(String(64), default="", info=PERSONAL)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AlertMatch(Base):
+    """An immediate alert a published offer matched, whose message is not queued yet.
+
+    Publishing writes these in one INSERT … SELECT (so an offer matching thousands of alerts
+    never brings them into Python) and queues the first ones at once; a scheduled job turns
+    the rest into outbox messages and deletes them. The table is a queue, empty at rest:
+    no index beyond the key, so writing a match costs one B-tree insert.
+    """
+
+    __tablename__ = "alert_matches"
+
+    offer_id: Mapped[int] = mapped_column(
+        ForeignKey("offers.id", ondelete="CASCADE"), primary_key=True
+    )
+    alert_id: Mapped[int] = mapped_column(
+        ForeignKey("alerts.id", ondelete="CASCADE"), primary_key=True
+    )

@@ -20,9 +20,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ..chat.replies import Reply
 from ..db.base import table_of
 from ..db.models import Country, Member, OutboxMessage, PlatformAccount
-from ..delivery.outbox import Target
 from ..domain import Platform
 from ..i18n import default_locale, normalize_locale
+from .outbox import Target
 
 __all__ = ["Recipient", "enqueue_many", "recipients"]
 

@@ -1,0 +1,41 @@
+"""Matches of immediate alerts waiting to be queued, written set-based when an offer is published
+
+Revision ID: 0014
+Revises: 0013
+Create Date: 2026-11-29
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0014"
+down_revision: str | None = "0013"
+branch_labels: str | None = None
+depends_on: str | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "alert_matches",
+        sa.Column("offer_id", sa.Integer(), nullable=False),
+        sa.Column("alert_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["alert_id"],
+            ["alerts.id"],
+            name=op.f("fk_alert_matches_alert_id_alerts"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["offer_id"],
+            ["offers.id"],
+            name=op.f("fk_alert_matches_offer_id_offers"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("offer_id", "alert_id", name=op.f("pk_alert_matches")),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("alert_matches")
