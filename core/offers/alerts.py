@@ -212,7 +212,7 @@ async def naive_matching_alerts(session: AsyncSession, offer: Offer) -> list[Mat
 # --- publishing: matches staged set-based, then queued --------------------------------------
 
 QUEUED_AT_ONCE = 100
-"""Messages an offer's publication queues in its own transaction; more wait for the job."""
+"""Up to this many matches, publishing an offer queues their messages itself."""
 QUEUE_CHUNK = 2_000
 """Staged matches turned into outbox messages per statement by ``queue_matches``."""
 
@@ -305,17 +305,17 @@ async def queue_matches(
     *,
     now: dt.datetime,
     offer_id: int | None = None,
-    limit: int = QUEUE_CHUNK,
+    limit: int | None = None,
 ) -> Queued:
-    """Turn up to ``limit`` staged matches (of one offer, or of any) into outbox messages,
-    each in its member's language, and drop them from the stage. An alert is never told
-    twice about an offer, also after a repost; matches of an offer no longer online are
-    dropped untold."""
+    """Turn up to ``limit`` (``QUEUE_CHUNK``) staged matches, of one offer or of any, into
+    outbox messages, each in its member's language, and drop them from the stage. An alert
+    is never told twice about an offer, also after a repost; matches of an offer no longer
+    online are dropped untold."""
     chosen = (
         select(AlertMatch.offer_id, AlertMatch.alert_id, Alert.member_id)
         .join(Alert, Alert.id == AlertMatch.alert_id)
         .order_by(AlertMatch.offer_id, AlertMatch.alert_id)
-        .limit(limit)
+        .limit(QUEUE_CHUNK if limit is None else limit)
         .with_for_update(of=AlertMatch, skip_locked=True)
     )
     if offer_id is not None:
@@ -376,16 +376,21 @@ async def notify_matches(
     now: dt.datetime,
     stage: Stage = stage_matches,
 ) -> int:
-    """Stage the immediate alerts a published offer matches and queue the first
-    ``QUEUED_AT_ONCE`` messages in this transaction; the job queues the rest within a minute.
-    Weekly alerts are left for the digest (see ``weekly_matches``). Returns how many
-    members are told (queued now or staged)."""
+    """Stage the immediate alerts a published offer matches; when they are few (at most
+    ``QUEUED_AT_ONCE``) queue their messages in this transaction, else leave them to the
+    minutely job, so publishing stays quick whatever the audience. Weekly alerts are left
+    for the digest (see ``weekly_matches``). Returns how many members are told: queued now,
+    or staged (the job skips an alert already told about this offer)."""
     await stage(session, offer)
-    queued = await queue_matches(session, now=now, offer_id=offer.id, limit=QUEUED_AT_ONCE)
-    waiting = await session.scalar(
-        select(func.count()).select_from(AlertMatch).where(AlertMatch.offer_id == offer.id)
+    staged = (
+        await session.scalar(
+            select(func.count()).select_from(AlertMatch).where(AlertMatch.offer_id == offer.id)
+        )
+        or 0
     )
-    return queued.queued + (waiting or 0)
+    if not staged or staged > QUEUED_AT_ONCE:
+        return staged
+    return (await queue_matches(session, now=now, offer_id=offer.id, limit=staged)).queued
 
 
 async def save_alert(
