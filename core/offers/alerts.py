@@ -35,6 +35,7 @@ from sqlalchemy import (
     or_,
     select,
     type_coerce,
+    union_all,
 )
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -216,8 +217,8 @@ QUEUED_AT_ONCE = 100
 QUEUE_CHUNK = 2_000
 """Staged matches turned into outbox messages per statement by ``queue_matches``."""
 
-Stage = Callable[[AsyncSession, Offer], Awaitable[None]]
-"""Writes the immediate alerts an offer matches into ``alert_matches``."""
+Stage = Callable[[AsyncSession, Offer], Awaitable[int]]
+"""Writes the immediate alerts an offer matches into ``alert_matches``; returns how many."""
 
 
 class Queued(NamedTuple):
@@ -238,47 +239,51 @@ def _insert(session: AsyncSession) -> Any:
     return (postgresql_insert if dialect == "postgresql" else sqlite_insert)(AlertMatch)
 
 
-async def _stage_where(session: AsyncSession, offer_id: int, where: ColumnElement[bool]) -> None:
-    """INSERT INTO alert_matches SELECT offer, alert WHERE ...: matches never reach Python."""
-    chosen = select(literal(offer_id, Integer), Alert.id).where(where)
-    await session.execute(
+async def _stage_where(session: AsyncSession, offer_id: int, *where: ColumnElement[bool]) -> int:
+    """INSERT INTO alert_matches SELECT offer, alert WHERE ... (one branch per condition,
+    joined by UNION ALL): matches never reach Python. Returns how many were staged."""
+    chosen = union_all(*(select(literal(offer_id, Integer), Alert.id).where(w) for w in where))
+    result = await session.execute(
         _insert(session).from_select(["offer_id", "alert_id"], chosen).on_conflict_do_nothing()
     )
+    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
-async def _stage_ids(session: AsyncSession, offer_id: int, alert_ids: list[int]) -> None:
+async def _stage_ids(session: AsyncSession, offer_id: int, alert_ids: list[int]) -> int:
     if alert_ids:
         await session.execute(
             _insert(session).on_conflict_do_nothing(),
             [{"offer_id": offer_id, "alert_id": a} for a in alert_ids],
         )
+    return len(alert_ids)
 
 
-async def stage_matches(session: AsyncSession, offer: Offer) -> None:
-    """Stage the immediate alerts ``offer`` matches, through the index.
+async def stage_matches(session: AsyncSession, offer: Offer) -> int:
+    """Stage the immediate alerts ``offer`` matches, through the index; returns how many.
 
     Alerts without words and alerts with one word (its ``match_word``) are decided by the
-    index alone and copied in SQL; only alerts with several words whose longest one is in
-    the offer (few) come to Python to have their other words checked."""
+    index alone and copied in SQL, in one statement; only alerts with several words whose
+    longest one is in the offer (few) come to Python to have their other words checked."""
     words = offer_words(offer.search_document)
     words.discard("")
     keys = Alert.match_key.in_(
         offer_keys(offer.kind, offer.country_code, offer.sector, offer.languages)
     )
     wanted = _immediate_and_reachable()
-    await _stage_where(session, offer.id, and_(Alert.match_word == "", keys, wanted))
+    without_words = and_(Alert.match_word == "", keys, wanted)
     if not words:
-        return
+        return await _stage_where(session, offer.id, without_words)
     worded = Alert.match_word.in_(sorted(words))
-    one_word = Alert.terms == Alert.match_word
-    await _stage_where(session, offer.id, and_(worded, keys, one_word, wanted))
+    one_word = and_(worded, keys, Alert.terms == Alert.match_word, wanted)
+    staged = await _stage_where(session, offer.id, without_words, one_word)
     several = await session.execute(
         select(Alert.id, Alert.terms).where(worded, keys, Alert.terms != Alert.match_word, wanted)
     )
-    await _stage_ids(session, offer.id, [a for a, terms in several if _text_matches(terms, words)])
+    found = [a for a, terms in several if _text_matches(terms, words)]
+    return staged + await _stage_ids(session, offer.id, found)
 
 
-async def stage_matches_naive(session: AsyncSession, offer: Offer) -> None:
+async def stage_matches_naive(session: AsyncSession, offer: Offer) -> int:
     """The same staging by scanning every saved search (the baseline the index is measured
     against): one pass tests each alert's criteria in SQL, the alerts whose text may match
     come to Python for their words, and the matches are inserted."""
@@ -297,7 +302,8 @@ async def stage_matches_naive(session: AsyncSession, offer: Offer) -> None:
             _immediate_and_reachable(),
         )
     )
-    await _stage_ids(session, offer.id, [a for a, terms in rows if _text_matches(terms, words)])
+    found = [a for a, terms in rows if _text_matches(terms, words)]
+    return await _stage_ids(session, offer.id, found)
 
 
 async def queue_matches(
@@ -381,13 +387,7 @@ async def notify_matches(
     minutely job, so publishing stays quick whatever the audience. Weekly alerts are left
     for the digest (see ``weekly_matches``). Returns how many members are told: queued now,
     or staged (the job skips an alert already told about this offer)."""
-    await stage(session, offer)
-    staged = (
-        await session.scalar(
-            select(func.count()).select_from(AlertMatch).where(AlertMatch.offer_id == offer.id)
-        )
-        or 0
-    )
+    staged = await stage(session, offer)
     if not staged or staged > QUEUED_AT_ONCE:
         return staged
     return (await queue_matches(session, now=now, offer_id=offer.id, limit=staged)).queued
