@@ -4,12 +4,17 @@ The index: each alert carries ``match_key`` = "kind|country|sector|language" (``
 the alert accepts anything) and ``match_word`` = its longest word ("" without text), with one
 B-tree index on (match_word, match_key, member_id, frequency, id). An offer can only match
 the 2 x 2 x 2 x (1 + languages) keys built from its own kind, country, sector and languages
-or ``*``, and only alerts whose word is one of the offer's words or "". So publishing an
-offer is two indexed lookups, whatever the number of alerts: the ("", key) points, which
-read matches straight from the index, and the (word, key) points for the offer's words;
-the other words of those few candidates are then checked in Python.
-``naive_matching_alerts`` is the plain scan it replaces (kept for the benchmark and the
-tests that prove both agree).
+or ``*``, and only alerts whose word is one of the offer's words or "". So finding an
+offer's alerts is a few indexed lookups, whatever the number of alerts.
+
+Publishing (``notify_matches``): the immediate alerts found are copied into
+``alert_matches`` by one INSERT … SELECT, so a popular offer matching thousands of them
+costs the database a few index range scans and no row in Python; only alerts with several
+words whose longest one is in the offer come to Python to have the others checked. A small
+audience is queued at once; ``queue_matches`` (the minutely job) queues the rest, in chunks,
+through the set-based fan-out. ``stage_matches_naive`` stages the same alerts by scanning
+every saved search (the benchmark's baseline; the tests prove both agree), as
+``naive_matching_alerts`` does for ``matching_alerts``.
 """
 
 from __future__ import annotations
