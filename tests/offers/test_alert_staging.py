@@ -7,6 +7,7 @@ matches of an offer taken offline meanwhile."""
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 
 import pytest
@@ -14,6 +15,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.bootstrap import App
+from core.clock import FakeClock
 from core.db.models import AlertMatch, Member, Organisation, OutboxMessage, PlatformAccount
 from core.domain import Platform
 from core.offers import alerts
@@ -25,7 +27,8 @@ from core.offers.alerts import (
     stage_matches_naive,
 )
 from core.offers.domain import AlertFrequency
-from core.offers.jobs import queue_staged_alerts
+from core.offers.jobs import queue_staged_alerts, register_offer_jobs
+from core.scheduling import Scheduler
 from tests.helpers import say
 from tests.offers.conftest import Cast
 from tests.offers.test_alert_index import _criteria, _offer
@@ -183,4 +186,20 @@ async def test_the_job_works_through_the_stage_in_chunks(
     assert await _stage_count(seeded) == 6
     assert await queue_staged_alerts(seeded, seeded.clock.now()) == 6
     assert len(await _alert_keys(seeded)) == 6
+    assert await _stage_count(seeded) == 0
+
+
+async def test_the_minutely_job_queues_what_a_publication_left_staged(
+    seeded: App, cast: Cast, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(alerts, "QUEUED_AT_ONCE", 0)
+    await say(seeded, cast.member, "/alerts add kind:internship")
+    await say(seeded, cast.representative, POST)
+    scheduler = Scheduler(seeded.db, clock, runner="a", catch_up=dt.timedelta(0))
+    register_offer_jobs(scheduler, seeded)
+    await scheduler.run_due()
+    assert await _alert_keys(seeded) == []
+    clock.advance(dt.timedelta(minutes=1))
+    await scheduler.run_due()
+    assert await _alert_keys(seeded) == ["alert:1:offer:1"]
     assert await _stage_count(seeded) == 0
