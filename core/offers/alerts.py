@@ -34,7 +34,6 @@ from sqlalchemy import (
     and_,
     bindparam,
     delete,
-    exists,
     func,
     literal,
     or_,
@@ -47,7 +46,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..chat.replies import Reply
-from ..db.models import Alert, AlertMatch, Offer, Organisation, OutboxMessage, PlatformAccount
+from ..db.models import Alert, AlertMatch, Offer, Organisation, OutboxMessage
 from ..delivery.fanout import enqueue_many, recipients
 from ..delivery.outbox import Target
 from ..directory.documents import terms_of
@@ -231,12 +230,10 @@ class Queued(NamedTuple):
     queued: int  # messages added to the outbox
 
 
-def _immediate_and_reachable() -> ColumnElement[bool]:
-    """Immediate alerts of members who have an account to be told on."""
-    return and_(
-        Alert.frequency == AlertFrequency.IMMEDIATE,
-        exists().where(PlatformAccount.member_id == Alert.member_id),
-    )
+def _immediate() -> ColumnElement[bool]:
+    # Whether the member can be reached is left to ``queue_matches``: probing their accounts
+    # here would cost more than the index lookup itself.
+    return Alert.frequency == AlertFrequency.IMMEDIATE
 
 
 def _insert(session: AsyncSession) -> Any:
@@ -274,7 +271,7 @@ async def stage_matches(session: AsyncSession, offer: Offer) -> int:
     keys = Alert.match_key.in_(
         offer_keys(offer.kind, offer.country_code, offer.sector, offer.languages)
     )
-    wanted = _immediate_and_reachable()
+    wanted = _immediate()
     without_words = and_(Alert.match_word == "", keys, wanted)
     if not words:
         return await _stage_where(session, offer.id, without_words)
@@ -304,7 +301,7 @@ async def stage_matches_naive(session: AsyncSession, offer: Offer) -> int:
             or_(Alert.sector.is_(None), Alert.sector == offer.sector),
             language,
             or_(Alert.terms == "", Alert.match_word.in_(sorted(words))),
-            _immediate_and_reachable(),
+            _immediate(),
         )
     )
     found = [a for a, terms in rows if _text_matches(terms, words)]
@@ -391,7 +388,8 @@ async def notify_matches(
     ``QUEUED_AT_ONCE``) queue their messages in this transaction, else leave them to the
     minutely job, so publishing stays quick whatever the audience. Weekly alerts are left
     for the digest (see ``weekly_matches``). Returns how many members are told: queued now,
-    or staged (the job skips an alert already told about this offer)."""
+    or staged (the job then skips members without an account and alerts already told
+    about this offer, so that figure is an upper bound)."""
     staged = await stage(session, offer)
     if not staged or staged > QUEUED_AT_ONCE:
         return staged

@@ -164,10 +164,12 @@ class AlertMatch(Base):
     Publishing writes these in one INSERT … SELECT (so an offer matching thousands of alerts
     never brings them into Python) and queues the first ones at once; a scheduled job turns
     the rest into outbox messages and deletes them. The table is a queue, empty at rest:
-    no index beyond the key, so writing a match costs one B-tree insert.
+    no index beyond the key, which on SQLite is the table itself (WITHOUT ROWID), so
+    writing a match costs one B-tree insert.
     """
 
     __tablename__ = "alert_matches"
+    __table_args__ = ({"sqlite_with_rowid": False},)
 
     offer_id: Mapped[int] = mapped_column(
         ForeignKey("offers.id", ondelete="CASCADE"), primary_key=True

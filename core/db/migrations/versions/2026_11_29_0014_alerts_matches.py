@@ -34,6 +34,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("offer_id", "alert_id", name=op.f("pk_alert_matches")),
+        sqlite_with_rowid=False,
     )
 
 
