@@ -315,10 +315,12 @@ async def measure(url: str, sample: int) -> None:
         print(f"{db.engine.dialect.name}: {alerts:,} saved searches, {len(offers):,} offers")
         told = 0
         times: list[float] = []
-        for offer in offers:
+        for done, offer in enumerate(offers, 1):
             elapsed, count = await publish(session, offer, stage_matches)
             times.append(elapsed)
             told += count
+            if done % 1000 == 0:
+                print(f"  {done:,} offers, {done / sum(times):,.0f}/s  [{uptime()}]", flush=True)
         indexed_s = sum(times)
         print(
             f"indexed: {len(offers) / indexed_s:,.0f} offers/s "
