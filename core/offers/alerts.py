@@ -46,7 +46,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..chat.replies import Reply
-from ..db.models import Alert, AlertMatch, Offer, Organisation, OutboxMessage
+from ..db.models import Alert, AlertMatch, Member, Offer, Organisation, OutboxMessage
 from ..delivery.fanout import enqueue_many, recipients
 from ..delivery.outbox import Target
 from ..directory.documents import terms_of
@@ -318,10 +318,11 @@ async def queue_matches(
     """Turn up to ``limit`` (``QUEUE_CHUNK``) staged matches, of one offer or of any, into
     outbox messages, each in its member's language, and drop them from the stage. An alert
     is never told twice about an offer, also after a repost; matches of an offer no longer
-    online are dropped untold."""
+    online, of an alert deleted since, or of a member without an account are dropped
+    untold."""
     chosen = (
         select(AlertMatch.offer_id, AlertMatch.alert_id, Alert.member_id)
-        .join(Alert, Alert.id == AlertMatch.alert_id)
+        .outerjoin(Alert, Alert.id == AlertMatch.alert_id)  # an alert deleted since: None
         .order_by(AlertMatch.offer_id, AlertMatch.alert_id)
         .limit(QUEUE_CHUNK if limit is None else limit)
         .with_for_update(of=AlertMatch, skip_locked=True)
@@ -348,18 +349,17 @@ async def queue_matches(
             )
         )
     }
+    members = {m for _o, _a, m in staged if m is not None}
     people = {
         p.member_id: p
-        for p in await recipients(
-            session, select(Alert.member_id).where(Alert.id.in_([a for _o, a, _m in staged]))
-        )
+        for p in await recipients(session, select(Member.id).where(Member.id.in_(members)))
     }
     replies: dict[tuple[int, str], Reply] = {}
     messages: list[tuple[str, Target, Reply]] = []
     for match_offer, alert_id, member_id in staged:
         key = keys[match_offer, alert_id]
         details = offers.get(match_offer)
-        person = people.get(member_id)
+        person = people.get(member_id) if member_id is not None else None
         if details is None or person is None or key in told:
             continue
         reply = replies.get((match_offer, person.locale))

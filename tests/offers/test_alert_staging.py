@@ -213,3 +213,18 @@ async def test_the_job_drops_the_matches_of_a_member_without_an_account(
     assert await queue_staged_alerts(seeded, seeded.clock.now()) == 1
     assert await _alert_keys(seeded) == ["alert:1:offer:1"]
     assert await _stage_count(seeded) == 0
+
+
+async def test_the_job_drops_the_matches_of_an_alert_deleted_before_it_ran(
+    seeded: App, cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(alerts, "QUEUED_AT_ONCE", 0)
+    await say(seeded, cast.member, "/alerts add kind:internship")
+    await say(seeded, cast.member, "/alerts add analyst")
+    await say(seeded, cast.representative, POST)
+    assert await _stage_count(seeded) == 2
+    [deleted] = await say(seeded, cast.member, "/alerts delete 1")
+    assert not deleted.error, deleted.text
+    assert await queue_staged_alerts(seeded, seeded.clock.now()) == 1
+    assert await _alert_keys(seeded) == ["alert:2:offer:1"]
+    assert await _stage_count(seeded) == 0

@@ -162,18 +162,16 @@ class AlertMatch(Base):
     """An immediate alert a published offer matched, whose message is not queued yet.
 
     Publishing writes these in one INSERT … SELECT (so an offer matching thousands of alerts
-    never brings them into Python) and queues the first ones at once; a scheduled job turns
-    the rest into outbox messages and deletes them. The table is a queue, empty at rest:
-    no index beyond the key, which on SQLite is the table itself (WITHOUT ROWID), so
-    writing a match costs one B-tree insert.
+    never brings them into Python) and queues them at once when they are few; a scheduled
+    job turns the rest into outbox messages and deletes them. The table is a queue, empty at
+    rest, so writing a match must cost no more than one B-tree insert: no index beyond the
+    key (on SQLite the table itself, WITHOUT ROWID) and no foreign keys, whose checks would
+    look up, and on PostgreSQL lock, each matched alert. The job drops matches whose alert
+    or offer is gone.
     """
 
     __tablename__ = "alert_matches"
     __table_args__ = ({"sqlite_with_rowid": False},)
 
-    offer_id: Mapped[int] = mapped_column(
-        ForeignKey("offers.id", ondelete="CASCADE"), primary_key=True
-    )
-    alert_id: Mapped[int] = mapped_column(
-        ForeignKey("alerts.id", ondelete="CASCADE"), primary_key=True
-    )
+    offer_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    alert_id: Mapped[int] = mapped_column(Integer, primary_key=True)

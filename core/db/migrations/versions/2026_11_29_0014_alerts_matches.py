@@ -21,18 +21,6 @@ def upgrade() -> None:
         "alert_matches",
         sa.Column("offer_id", sa.Integer(), nullable=False),
         sa.Column("alert_id", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["alert_id"],
-            ["alerts.id"],
-            name=op.f("fk_alert_matches_alert_id_alerts"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["offer_id"],
-            ["offers.id"],
-            name=op.f("fk_alert_matches_offer_id_offers"),
-            ondelete="CASCADE",
-        ),
         sa.PrimaryKeyConstraint("offer_id", "alert_id", name=op.f("pk_alert_matches")),
         sqlite_with_rowid=False,
     )
