@@ -17,10 +17,10 @@ from ..chat.callbacks import STALE_BUTTON
 from ..chat.context import Actor
 from ..chat.replies import Reply
 from ..db.models import ClaimCode, InstitutionMessage, InstitutionOptOut, Member, Organisation
+from ..delivery import fanout
 from ..directory.linking import CLAIM
 from ..domain import OrganisationKind
 from ..errors import CountedUserError, UserError
-from ..events import fanout
 from ..i18n import N_, use_locale
 from ..offers.audit import audit
 from . import notices

@@ -15,13 +15,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ..chat.context import Actor
 from ..chat.replies import Reply
 from ..db.models import Broadcast, Education, Member, Organisation
+from ..delivery.fanout import enqueue_many, recipients
 from ..delivery.status import BatchProgress, batch_progress
 from ..domain import Platform, fold
 from ..errors import CountedUserError, UserError
 from ..i18n import N_, use_locale
 from ..offers.audit import audit
 from .chapters import load_chapter, require_admin_of
-from .fanout import enqueue_many, recipients
 
 __all__ = [
     "TEXT_MAX",

@@ -33,6 +33,7 @@ from ..db.models import (
     Offer,
     Organisation,
 )
+from ..delivery.fanout import Recipient, enqueue_many, subscribers_of
 from ..delivery.outbox import Target
 from ..domain import Visibility
 from ..i18n import (
@@ -49,7 +50,6 @@ from ..offers.domain import AlertFrequency, OfferState
 from .cards import in_language
 from .chapters import channel_targets
 from .events import going_counts
-from .fanout import Recipient, enqueue_many, subscribers_of
 
 __all__ = [
     "ChapterDigest",

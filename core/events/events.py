@@ -14,13 +14,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ..chat.context import Actor
 from ..chat.replies import Reply
 from ..db.models import Chapter, Event, Organisation, Rsvp
+from ..delivery.fanout import enqueue_many, recipients
 from ..delivery.outbox import notify_member
 from ..domain import Role
 from ..errors import UserError
 from ..i18n import N_, use_locale
 from ..offers.audit import audit
 from .chapters import load_chapter, time_zone
-from .fanout import enqueue_many, recipients
 
 __all__ = [
     "EventInput",

@@ -35,9 +35,9 @@ from ..db.models import (
     Member,
     MemberBlock,
 )
+from ..delivery.fanout import Recipient, enqueue_many, recipients
 from ..directory.introductions import contacts_of
 from ..errors import UserError
-from ..events.fanout import Recipient, enqueue_many, recipients
 from ..i18n import N_, country_name, gettext, isolate_for, use_locale
 from .pairing import RECENT_ROUNDS, History, pair_members
 

@@ -343,7 +343,7 @@ async def post_offer(
         organisation_id=organisation.id,
         now=now,
     )
-    queued = await notify_matches(session, offer, organisation.name, now=now)
+    queued = await notify_matches(session, offer, now=now)
     return offer, queued
 
 
@@ -442,7 +442,7 @@ async def repost_offer(
         organisation_id=organisation.id,
         now=now,
     )
-    queued = await notify_matches(session, offer, organisation.name, now=now)
+    queued = await notify_matches(session, offer, now=now)
     return offer, queued
 
 

@@ -91,6 +91,10 @@ CLASSIFICATION: dict[str, dict[str, str]] = {
         "match_word": PERSONAL,
         "created_at": NOT,
     },
+    "alert_matches": {  # a queue, emptied within minutes; erasing the alert drops its rows
+        "offer_id": NOT,
+        "alert_id": NOT,
+    },
     "articles": {
         "id": NOT,
         "country_code": NOT,

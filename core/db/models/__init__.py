@@ -35,6 +35,7 @@ from ._mentoring import (
 )
 from ._offers import (
     Alert,
+    AlertMatch,
     AuditEntry,
     Offer,
     OfferReport,
@@ -50,6 +51,7 @@ from ._search_term import SearchTerm
 
 __all__ = [
     "Alert",
+    "AlertMatch",
     "Article",
     "AuditEntry",
     "Broadcast",

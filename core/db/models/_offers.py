@@ -156,3 +156,22 @@ class Alert(Base):
     match_key: Mapped[str] = mapped_column(String(120))
     match_word: Mapped[str] = mapped_column(String(64), default="", info=PERSONAL)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AlertMatch(Base):
+    """An immediate alert a published offer matched, whose message is not queued yet.
+
+    Publishing writes these in one INSERT … SELECT (so an offer matching thousands of alerts
+    never brings them into Python) and queues them at once when they are few; a scheduled
+    job turns the rest into outbox messages and deletes them. The table is a queue, empty at
+    rest, so writing a match must cost no more than one B-tree insert: no index beyond the
+    key (on SQLite the table itself, WITHOUT ROWID) and no foreign keys, whose checks would
+    look up, and on PostgreSQL lock, each matched alert. The job drops matches whose alert
+    or offer is gone.
+    """
+
+    __tablename__ = "alert_matches"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    offer_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    alert_id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -20,9 +20,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ..chat.replies import Reply
 from ..db.base import table_of
 from ..db.models import Country, DigestSubscription, Member, OutboxMessage, PlatformAccount
-from ..delivery.outbox import USER_PREFIX, Target
 from ..domain import Platform
 from ..i18n import default_locale, normalize_locale
+from .outbox import USER_PREFIX, Target
 
 __all__ = ["Recipient", "enqueue_many", "recipients", "subscribers_of"]
 
