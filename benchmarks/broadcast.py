@@ -1,7 +1,7 @@
 """Broadcast fan-out through the outbox against a platform that enforces its limits.
 
     .venv/bin/python -m benchmarks.broadcast [--recipients 100000] [--rate 2000]
-        [--db sqlite+aiosqlite:////tmp/broadcast.db | postgresql+asyncpg://...]
+        [--db sqlite+aiosqlite:////tmp/broadcast.db | postgresql+asyncpg://...] [--default-gc]
 
 Queues one message per recipient, runs a sender worker in a child process, SIGKILLs it at
 about half way, starts a new one, and prints the achieved rate against the allowed rate,
@@ -25,6 +25,7 @@ import aiohttp
 from sqlalchemy import delete, func, insert, select
 
 from benchmarks._fake_platform import FakePlatform, HttpSender
+from bots.process import settle_garbage_collector
 from core.chat.replies import Reply
 from core.clock import SystemClock
 from core.db import create_database, rebuild
@@ -105,7 +106,9 @@ async def worker(url: str, endpoint: str, rate: float, worker_id: str) -> None:
     await db.dispose()
 
 
-def spawn(url: str, endpoint: str, rate: float, worker_id: str) -> subprocess.Popen[bytes]:
+def spawn(
+    url: str, endpoint: str, rate: float, worker_id: str, default_gc: bool = False
+) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [
             sys.executable,
@@ -120,13 +123,19 @@ def spawn(url: str, endpoint: str, rate: float, worker_id: str) -> subprocess.Po
             str(rate),
             "--id",
             worker_id,
+            *(["--default-gc"] if default_gc else []),
         ],
         env={**os.environ, "PYTHONPATH": os.getcwd()},
     )
 
 
 async def run(
-    url: str, recipients: int, allowed: int, kill_at: float, fresh: bool = True
+    url: str,
+    recipients: int,
+    allowed: int,
+    kill_at: float,
+    fresh: bool = True,
+    default_gc: bool = False,
 ) -> dict[str, float]:
     fake = FakePlatform(per_second=allowed)
     endpoint = await fake.start()
@@ -135,7 +144,7 @@ async def run(
     rate = allowed * 0.97
     started = time.monotonic()
     fake_cpu = _cpu(resource.RUSAGE_SELF)
-    child = await asyncio.to_thread(spawn, url, endpoint, rate, "w1")
+    child = await asyncio.to_thread(spawn, url, endpoint, rate, "w1", default_gc)
     killed = False
     while True:
         await asyncio.sleep(0.02)
@@ -143,7 +152,7 @@ async def run(
             child.send_signal(signal.SIGKILL)
             await asyncio.to_thread(child.wait)
             killed = True
-            child = await asyncio.to_thread(spawn, url, endpoint, rate, "w2")
+            child = await asyncio.to_thread(spawn, url, endpoint, rate, "w2", default_gc)
         if child.poll() is not None:
             break
     elapsed = time.monotonic() - started
@@ -212,25 +221,36 @@ def main() -> None:
     w.add_argument("--endpoint", required=True)
     w.add_argument("--rate", type=float, required=True)
     w.add_argument("--id", default="w")
+    w.add_argument("--default-gc", action="store_true")
     parser.add_argument("--recipients", type=int, default=100_000)
     parser.add_argument("--rate", type=int, default=2000, help="the fake's allowed messages/s")
     parser.add_argument("--kill-at", type=float, default=0.5)
     parser.add_argument("--db", default="")
+    parser.add_argument(
+        "--default-gc",
+        action="store_true",
+        help="leave the worker's garbage collector as Python sets it (the comparison)",
+    )
     args = parser.parse_args()
     if args.command == "worker":
         if os.environ.get("ALUMNI_UVLOOP"):
             import uvloop
 
             uvloop.install()
+        if not args.default_gc:
+            settle_garbage_collector()  # as `alumni run` does once started
         asyncio.run(worker(args.db, args.endpoint, args.rate, args.id))
         return
     with tempfile.TemporaryDirectory() as tmp:
         url = args.db or f"sqlite+aiosqlite:///{tmp}/broadcast.db"
-        result = asyncio.run(run(url, args.recipients, args.rate, args.kill_at))
+        result = asyncio.run(
+            run(url, args.recipients, args.rate, args.kill_at, default_gc=args.default_gc)
+        )
     engine = url.split(":", 1)[0]
     print(
         f"engine {engine}: {result['recipients']:,} recipients in {result['elapsed_s']:.1f} s "
-        f"(worker killed at {args.kill_at:.0%}: {result['killed']})"
+        f"(worker killed at {args.kill_at:.0%}: {result['killed']}; garbage collector "
+        f"{'as Python sets it' if args.default_gc else 'settled as alumni run does'})"
     )
     print(
         f"achieved {result['achieved_per_s']:,.0f} msg/s of {result['allowed_per_s']:,} "

@@ -162,6 +162,7 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
             finally:
                 await app.close()
         case "run":
+            from bots.process import settle_garbage_collector
             from bots.run import ROLES, configured_platforms, run_platforms
 
             roles = ROLES if not args.role or "all" in args.role else tuple(args.role)
@@ -172,6 +173,7 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
             app = await build_app(settings)
             try:
                 log.info("running %s for %s", ", ".join(roles), ", ".join(platforms) or "-")
+                settle_garbage_collector()
                 await run_platforms(app, settings, roles=roles)
             finally:
                 await app.close()
