@@ -1,0 +1,336 @@
+"""The world the permissions matrix runs in: seven people, one per role, with a console and a
+Telegram account each (but the anonymous one), and the Brazilian objects they act on.
+
+Objects a cell consumes (an offer to close, a request to verify) are made afresh for the cell
+by ``World.fill`` before the database snapshot is taken, through the core as their owners
+would make them.
+"""
+
+from __future__ import annotations
+
+import itertools
+import string
+from dataclasses import dataclass, field
+
+from sqlalchemy import delete, func, select
+
+from core.bootstrap import App
+from core.chat import ChatKind, Incoming, Reply
+from core.db.models import (
+    Alert,
+    Event,
+    Group,
+    Member,
+    Offer,
+    Organisation,
+    OrganisationCountry,
+    PlatformAccount,
+    RepresentationRequest,
+    RoleGrant,
+)
+from core.demo import seed_demo
+from core.directory.linking import CLAIM, issue_code
+from core.domain import Platform, Role, fold
+from core.i18n import country_name, use_locale
+
+from .permission_matrix import Given, Who
+
+COMPANY = "airbus"  # home country FR, present in BR for the matrix
+INSTITUTION = "ecole-polytechnique"
+GROUP_NAME = "Recife engineers"
+
+# Who -> (full name, country, language); the languages alternate so that an untranslated
+# refusal shows in French and in Portuguese alike.
+PEOPLE: dict[Who, tuple[str, str, str]] = {
+    Who.MEMBER: ("Ana Souza", "BR", "pt_BR"),
+    Who.MODERATOR: ("Marco Lima", "BR", "fr"),
+    Who.REPRESENTATIVE: ("Rita Alves", "BR", "fr"),
+    Who.ADMIN_HERE: ("Paulo Ramos", "BR", "pt_BR"),
+    Who.ADMIN_ELSEWHERE: ("Kenji Sato", "JP", "fr"),
+    Who.GLOBAL_ADMIN: ("Claire Dubois", "FR", "pt_BR"),
+}
+ANONYMOUS_LANGUAGE = "pt_BR"  # what the platform says about the unknown account
+TELEGRAM_IDS: dict[Who, int] = {who: 7100 + i for i, who in enumerate(Who)}
+
+
+def console_id(who: Who) -> str:
+    return f"{who.value}@matrix.example"
+
+
+def language_of(who: Who) -> str:
+    return ANONYMOUS_LANGUAGE if who is Who.ANONYMOUS else PEOPLE[who][2]
+
+
+@dataclass
+class World:
+    app: App
+    member_ids: dict[Who, int]
+    group_slug: str = ""
+    _serial: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+
+    # --- filling a row's placeholders -----------------------------------------------------
+    async def fill(self, template: str, who: Who) -> str:
+        names = {name for _, name, _, _ in string.Formatter().parse(template) if name}
+        values = {name: await getattr(self, f"_make_{name}")(who) for name in sorted(names)}
+        return template.format(**values)
+
+    async def _make_group(self, _who: Who) -> str:
+        return self.group_slug
+
+    async def _make_language(self, who: Who) -> str:
+        return language_of(who)
+
+    async def _make_offer(self, _who: Who) -> str:
+        await self.run(
+            Who.REPRESENTATIVE,
+            f'/offer post job "Engineer {next(self._serial)}" company:{COMPANY} city:Recife '
+            "apply:https://airbus.example/jobs/2",
+        )
+        async with self.app.db.sessions() as session:
+            found = await session.scalar(select(func.max(Offer.id)))
+        assert found is not None
+        return str(found)
+
+    async def _make_request(self, _who: Who) -> str:
+        applicant = await self.person(f"Applicant {next(self._serial)}")
+        await self.run_as(applicant, f"/offers represent {COMPANY} Talent acquisition")
+        async with self.app.db.sessions() as session:
+            found = await session.scalar(select(func.max(RepresentationRequest.id)))
+        assert found is not None
+        return str(found)
+
+    async def _make_own_alert(self, who: Who) -> str:
+        if who is Who.ANONYMOUS:
+            return "1"
+        await self.run(who, f"/alerts add engineer {next(self._serial)}")
+        async with self.app.db.sessions() as session:
+            found = await session.scalar(
+                select(func.max(Alert.id)).where(Alert.member_id == self.member_ids[who])
+            )
+        assert found is not None
+        return str(found)
+
+    async def _make_group_member(self, _who: Who) -> str:
+        name = f"Joana Pereira {next(self._serial)}"
+        await self.run_as(await self.person(name), f"/join {self.group_slug}")
+        return name
+
+    async def _make_new_group(self, _who: Who) -> str:
+        return await self.group(f"Olinda designers {next(self._serial)}")
+
+    async def _make_joined_group(self, who: Who) -> str:
+        if who is not Who.ANONYMOUS:
+            await self.run(who, f"/join {self.group_slug}", may_fail=True)
+        return self.group_slug
+
+    async def _make_event(self, _who: Who) -> str:
+        await self.press(
+            Who.ADMIN_HERE,
+            "events.save",
+            "BR",
+            {
+                "title_en": f"Alumni evening {next(self._serial)}",
+                "title_pt": "Noite dos antigos alunos",
+                "description_en": "Drinks at the consulate.",
+                "place": "Consulado, Recife",
+                "start": "2026-04-10 19:00",
+                "end": "22:00",
+            },
+        )
+        async with self.app.db.sessions() as session:
+            found = await session.scalar(select(func.max(Event.id)))
+        assert found is not None
+        return str(found)
+
+    async def _make_claim_code(self, _who: Who) -> str:
+        """The code an institution mailed to an alumna it imported (no account yet)."""
+        async with self.app.db.sessions.begin() as session:
+            member = _member(f"Imported Alumna {next(self._serial)}", "BR", "pt_BR")
+            session.add(member)
+            await session.flush()
+            return await issue_code(session, member.id, CLAIM, now=self.app.clock.now())
+
+    async def _make_email(self, _who: Who) -> str:
+        name = f"Future Attache {next(self._serial)}"
+        await self.person(name)
+        return _email(name)
+
+    # --- what the person did before the cell ----------------------------------------------
+    async def prepare(self, given: Given | None, who: Who) -> int | None:
+        """Do what the row assumes; a group chat's id when the row is typed in one."""
+        if given is None:
+            return None
+        if given in (Given.IN_A_CHANNEL, Given.IN_THE_CHANNEL):
+            chat = -1_000_000 - next(self._serial)
+            if given is Given.IN_THE_CHANNEL:
+                await self.app.dispatcher.handle(
+                    Incoming(
+                        platform=Platform.TELEGRAM,
+                        user_id=str(TELEGRAM_IDS[Who.MODERATOR]),
+                        chat_id=str(chat),
+                        chat_kind=ChatKind.GROUP,
+                        text=f"/groups map {self.group_slug}",
+                    )
+                )
+            return chat
+        if who is Who.ANONYMOUS:
+            return None
+        if given is Given.MENTOR:
+            await self.press(
+                who,
+                "mentor.save",
+                "",
+                {"topics": "school", "languages": "pt", "capacity": "2", "cadence": "monthly"},
+            )
+        elif given is Given.IN_COFFEE:
+            await self.run(who, "/coffee join country:BR", may_fail=True)
+        return None
+
+    async def group(self, name: str) -> str:
+        """A new open group of Brazil, owned by its own founder; its slug."""
+        founder = await self.person(f"Founder {next(self._serial)}")
+        await self.press_as(
+            founder,
+            "groups.create",
+            "en",
+            {
+                "name_en": name,
+                "description_en": "Alumni of the region.",
+                "kind": "region",
+                "country": "BR",
+                "visibility": "open",
+            },
+        )
+        async with self.app.db.sessions() as session:
+            slug = await session.scalar(select(Group.slug).order_by(Group.id.desc()).limit(1))
+        assert slug is not None
+        return slug
+
+    # --- what a refusal names -------------------------------------------------------------
+    def refusal_params(self, locale: str) -> dict[str, str]:
+        with use_locale(locale):
+            countries = ", ".join(country_name(code) for code in ("FR", "BR"))
+        return {
+            "organisation": "Airbus",
+            "countries": countries,
+            "group": GROUP_NAME,
+        }
+
+    async def forget_anonymous(self) -> None:
+        """An allowed /link or /start made the anonymous account a member: undo it."""
+        async with self.app.db.sessions.begin() as session:
+            await session.execute(
+                delete(PlatformAccount).where(
+                    PlatformAccount.user_id.in_(
+                        [console_id(Who.ANONYMOUS), str(TELEGRAM_IDS[Who.ANONYMOUS])]
+                    )
+                )
+            )
+
+    # --- acting through the core, to build the world ---------------------------------------
+    async def run(self, who: Who, text: str, *, may_fail: bool = False) -> list[Reply]:
+        return await self.run_as(console_id(who), text, may_fail=may_fail)
+
+    async def run_as(self, user_id: str, text: str, *, may_fail: bool = False) -> list[Reply]:
+        replies = await self.app.dispatcher.handle(
+            Incoming(platform=Platform.CONSOLE, user_id=user_id, text=text)
+        )
+        assert may_fail or not replies[0].error, f"{text}: {replies[0].text}"
+        return replies
+
+    async def press(self, who: Who, action: str, payload: str, values: dict[str, str]) -> None:
+        await self.press_as(console_id(who), action, payload, values)
+
+    async def press_as(
+        self, user_id: str, action: str, payload: str, values: dict[str, str]
+    ) -> None:
+        [reply, *_] = await self.app.dispatcher.handle(
+            Incoming(
+                platform=Platform.CONSOLE,
+                user_id=user_id,
+                action=action,
+                payload=payload,
+                form_values=values,
+            )
+        )
+        assert not reply.error, f"{action}: {reply.text}"
+
+    async def person(self, name: str, country: str = "BR") -> str:
+        """A plain member with a console account; returns the account's user id."""
+        async with self.app.db.sessions.begin() as session:
+            member = _member(name, country, "pt_BR", email=_email(name))
+            session.add(member)
+            await session.flush()
+            session.add(
+                PlatformAccount(platform=Platform.CONSOLE, user_id=_email(name), member_id=member.id)
+            )
+        return _email(name)
+
+
+def _email(name: str) -> str:
+    return fold(name).replace(" ", ".") + "@matrix.example"
+
+
+def _member(name: str, country: str, language: str, *, email: str | None = None) -> Member:
+    return Member(
+        full_name=name,
+        name_key=fold(name),
+        email=email,
+        country_code=country,
+        city="Recife" if country == "BR" else None,
+        preferred_language=language,
+        directory_consent=True,
+        search_document=fold(name),
+    )
+
+
+async def build_world(app: App) -> World:
+    """Countries, organisations, the seven people, the chapters of BR and JP and the group."""
+    await seed_demo(app.db, members=0, seed=7)
+    member_ids: dict[Who, int] = {}
+    async with app.db.sessions.begin() as session:
+        orgs = dict((await session.execute(select(Organisation.slug, Organisation.id))).all())
+        session.add(OrganisationCountry(organisation_id=orgs[COMPANY], country_code="BR"))
+        for who, (name, country, language) in PEOPLE.items():
+            member = _member(name, country, language, email=console_id(who))
+            session.add(member)
+            await session.flush()
+            member_ids[who] = member.id
+            for platform, user_id in (
+                (Platform.CONSOLE, console_id(who)),
+                (Platform.TELEGRAM, str(TELEGRAM_IDS[who])),
+            ):
+                session.add(PlatformAccount(platform=platform, user_id=user_id, member_id=member.id))
+        grants = {
+            Who.REPRESENTATIVE: [
+                (Role.REPRESENTATIVE, orgs[COMPANY], None),
+                (Role.REPRESENTATIVE, orgs[INSTITUTION], None),
+            ],
+            Who.ADMIN_HERE: [(Role.COUNTRY_ADMIN, None, "BR")],
+            Who.ADMIN_ELSEWHERE: [(Role.COUNTRY_ADMIN, None, "JP")],
+            Who.GLOBAL_ADMIN: [(Role.GLOBAL_ADMIN, None, None)],
+        }
+        for who, rows in grants.items():
+            for role, organisation, country in rows:
+                session.add(
+                    RoleGrant(
+                        member_id=member_ids[who],
+                        role=role,
+                        organisation_id=organisation,
+                        country_code=country,
+                    )
+                )
+    world = World(app, member_ids)
+    for country, languages in (("BR", "pt,fr"), ("JP", "ja,fr")):
+        await world.run(Who.GLOBAL_ADMIN, f"/chapter open {country} languages:{languages}")
+    world.group_slug = slug = await world.group(GROUP_NAME)
+    async with app.db.sessions() as session:
+        owner = await session.scalar(
+            select(PlatformAccount.user_id)
+            .join(Group, Group.owner_id == PlatformAccount.member_id)
+            .where(Group.slug == slug)
+        )
+    assert owner is not None
+    await world.run(Who.MODERATOR, f"/join {slug}")
+    await world.run_as(owner, f"/groups moderator {slug} {PEOPLE[Who.MODERATOR][0]}")
+    return world
