@@ -11,16 +11,23 @@ from __future__ import annotations
 import itertools
 import string
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 
 from core.bootstrap import App
 from core.chat import ChatKind, Incoming, Reply
 from core.db.models import (
     Alert,
+    Broadcast,
+    ContactRequest,
     Event,
     Group,
+    GroupReport,
+    InstitutionMessage,
+    Introduction,
     Member,
+    MentorRequest,
     Offer,
     Organisation,
     OrganisationCountry,
@@ -30,7 +37,9 @@ from core.db.models import (
 )
 from core.demo import seed_demo
 from core.directory.linking import CLAIM, issue_code
-from core.domain import Platform, Role, fold
+from core.domain import Platform, Role, Visibility, fold
+from core.mentoring.jobs import run_coffee_round
+from core.offers.search import OfferCursor, OfferQuery
 from core.i18n import country_name, use_locale
 
 from .permission_matrix import Given, Who
@@ -38,6 +47,7 @@ from .permission_matrix import Given, Who
 COMPANY = "airbus"  # home country FR, present in BR for the matrix
 INSTITUTION = "ecole-polytechnique"
 GROUP_NAME = "Recife engineers"
+CLOSED_GROUP = "Recife founders"  # moderators approve who joins
 
 # Who -> (full name, country, language); the languages alternate so that an untranslated
 # refusal shows in French and in Portuguese alike.
@@ -66,11 +76,17 @@ class World:
     app: App
     member_ids: dict[Who, int]
     group_slug: str = ""
+    closed_slug: str = ""
+    coffee_round: int = 0  # the member's last coffee introduction
+    coffee_partner: int = 0  # and whom she met there
+    writes: int = 0  # how many times the world was changed on purpose, between cells
     _serial: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     # --- filling a row's placeholders -----------------------------------------------------
     async def fill(self, template: str, who: Who) -> str:
         names = {name for _, name, _, _ in string.Formatter().parse(template) if name}
+        if names - {"group", "language"}:
+            self.writes += 1
         values = {name: await getattr(self, f"_make_{name}")(who) for name in sorted(names)}
         return template.format(**values)
 
@@ -118,10 +134,115 @@ class World:
     async def _make_new_group(self, _who: Who) -> str:
         return await self.group(f"Olinda designers {next(self._serial)}")
 
+    async def _make_closed_group(self, _who: Who) -> str:
+        return self.closed_slug
+
+    async def _make_join_request(self, _who: Who) -> str:
+        """Someone asked to join the closed group: ``group id:member id`` (the buttons')."""
+        user = await self.person(f"Joana Pedido {next(self._serial)}")
+        await self.run_as(user, f"/join {self.closed_slug}")
+        return await self._pair(self.closed_slug, user)
+
+    async def _make_group_member_pair(self, _who: Who) -> str:
+        """A member of the group, as its member buttons name them."""
+        user = await self.person(f"Joana Membro {next(self._serial)}")
+        await self.run_as(user, f"/join {self.group_slug}")
+        return await self._pair(self.group_slug, user)
+
+    async def _make_group_report(self, _who: Who) -> str:
+        user = await self.person(f"Joana Denuncia {next(self._serial)}")
+        await self.run_as(user, f"/join {self.group_slug}")
+        await self.run_as(user, f"/groups report {self.group_slug} insults in the channel")
+        return await self._latest(GroupReport.id)
+
+    async def _make_introduction(self, _who: Who) -> str:
+        """An introduction someone asked of the member."""
+        user = await self.person(f"Curious Alumnus {next(self._serial)}")
+        await self.press_as(
+            user,
+            "directory.contact.send",
+            str(self.member_ids[Who.MEMBER]),
+            {"message": "We studied in Lyon at the same time."},
+        )
+        return await self._latest(Introduction.id)
+
+    async def _make_contact_request(self, _who: Who) -> str:
+        """A request to the company, which its representative answers."""
+        user = await self.person(f"Job Seeker {next(self._serial)}")
+        await self.run_as(user, f"/contact {COMPANY} Do you take interns in Recife?")
+        return await self._latest(ContactRequest.id)
+
+    async def _make_mentor_request(self, _who: Who) -> str:
+        """A student asking the member, a mentor, for help. Her earlier mentees have moved on
+        (they would fill her capacity)."""
+        async with self.app.db.sessions.begin() as session:
+            await session.execute(
+                update(MentorRequest)
+                .where(MentorRequest.mentor_id == self.member_ids[Who.MEMBER])
+                .values(state="declined")
+            )
+        user = await self.person(f"Future Student {next(self._serial)}")
+        await self.press_as(
+            user,
+            "mentor.ask.send",
+            f"{self.member_ids[Who.MEMBER]}:school",
+            {"message": "Which school for aeronautics?"},
+        )
+        return await self._latest(MentorRequest.id)
+
+    async def _make_accepted_mentor_request(self, who: Who) -> str:
+        request = await self._make_mentor_request(who)
+        await self.press(Who.MEMBER, "mentor.accept", request, {})
+        return request
+
+    async def _make_coffee_round(self, _who: Who) -> str:
+        return str(self.coffee_round)
+
+    async def _make_coffee_partner(self, _who: Who) -> str:
+        return str(self.coffee_partner)
+
+    async def _make_broadcast(self, _who: Who) -> str:
+        """A broadcast to Brazil, drafted and waiting for its confirmation."""
+        await self.run(Who.ADMIN_HERE, f"/broadcast BR Consular day {next(self._serial)}.")
+        return await self._latest(Broadcast.id)
+
+    async def _make_sent_broadcast(self, who: Who) -> str:
+        broadcast = await self._make_broadcast(who)
+        await self.press(Who.ADMIN_HERE, "broadcast.confirm", broadcast, {})
+        return broadcast
+
+    async def _make_institution_draft(self, _who: Who) -> str:
+        await self.run(
+            Who.REPRESENTATIVE,
+            f"/institution message {INSTITUTION} Open day {next(self._serial)} in Palaiseau.",
+        )
+        return await self._latest(InstitutionMessage.id)
+
+    async def _make_offer_search(self, _who: Who) -> str:
+        """The search an alert is saved from (what the button carries)."""
+        query = OfferQuery(text=f"engineer {next(self._serial)}", country="BR")
+        return OfferCursor(0, self.app.clock.now(), 0).encode(query, 1)
+
+    async def _pair(self, slug: str, user_id: str) -> str:
+        async with self.app.db.sessions() as session:
+            group_id = await session.scalar(select(Group.id).where(Group.slug == slug))
+            member_id = await session.scalar(
+                select(PlatformAccount.member_id).where(PlatformAccount.user_id == user_id)
+            )
+        return f"{group_id}:{member_id}"
+
+    async def _latest(self, column: Any) -> str:
+        async with self.app.db.sessions() as session:
+            found = await session.scalar(select(func.max(column)))
+        assert found is not None, column
+        return str(found)
+
     async def _make_joined_group(self, who: Who) -> str:
+        """A group the person joined, not the one they moderate or are tested in."""
+        slug = await self._make_new_group(who)
         if who is not Who.ANONYMOUS:
-            await self.run(who, f"/join {self.group_slug}", may_fail=True)
-        return self.group_slug
+            await self.run(who, f"/join {slug}")
+        return slug
 
     async def _make_event(self, _who: Who) -> str:
         await self.press(
@@ -160,6 +281,7 @@ class World:
         """Do what the row assumes; a group chat's id when the row is typed in one."""
         if given is None:
             return None
+        self.writes += 1
         if given in (Given.IN_A_CHANNEL, Given.IN_THE_CHANNEL):
             chat = -1_000_000 - next(self._serial)
             if given is Given.IN_THE_CHANNEL:
@@ -184,11 +306,13 @@ class World:
             )
         elif given is Given.IN_COFFEE:
             await self.run(who, "/coffee join country:BR", may_fail=True)
+        elif given is Given.OUT_OF_COFFEE:
+            await self.run(who, "/coffee leave country:BR", may_fail=True)
         return None
 
-    async def group(self, name: str) -> str:
-        """A new open group of Brazil, owned by its own founder; its slug."""
-        founder = await self.person(f"Founder {next(self._serial)}")
+    async def group(self, name: str, *, visibility: str = "open", founder: str = "") -> str:
+        """A new group of Brazil, owned by its founder (by default a new member); its slug."""
+        founder = founder or await self.person(f"Founder {next(self._serial)}")
         await self.press_as(
             founder,
             "groups.create",
@@ -198,7 +322,7 @@ class World:
                 "description_en": "Alumni of the region.",
                 "kind": "region",
                 "country": "BR",
-                "visibility": "open",
+                "visibility": visibility,
             },
         )
         async with self.app.db.sessions() as session:
@@ -218,6 +342,7 @@ class World:
 
     async def forget_anonymous(self) -> None:
         """An allowed /link or /start made the anonymous account a member: undo it."""
+        self.writes += 1
         async with self.app.db.sessions.begin() as session:
             await session.execute(
                 delete(PlatformAccount).where(
@@ -262,7 +387,9 @@ class World:
             session.add(member)
             await session.flush()
             session.add(
-                PlatformAccount(platform=Platform.CONSOLE, user_id=_email(name), member_id=member.id)
+                PlatformAccount(
+                    platform=Platform.CONSOLE, user_id=_email(name), member_id=member.id
+                )
             )
         return _email(name)
 
@@ -280,6 +407,7 @@ def _member(name: str, country: str, language: str, *, email: str | None = None)
         city="Recife" if country == "BR" else None,
         preferred_language=language,
         directory_consent=True,
+        visibility=Visibility.LISTED,
         search_document=fold(name),
     )
 
@@ -300,7 +428,9 @@ async def build_world(app: App) -> World:
                 (Platform.CONSOLE, console_id(who)),
                 (Platform.TELEGRAM, str(TELEGRAM_IDS[who])),
             ):
-                session.add(PlatformAccount(platform=platform, user_id=user_id, member_id=member.id))
+                session.add(
+                    PlatformAccount(platform=platform, user_id=user_id, member_id=member.id)
+                )
         grants = {
             Who.REPRESENTATIVE: [
                 (Role.REPRESENTATIVE, orgs[COMPANY], None),
@@ -333,4 +463,23 @@ async def build_world(app: App) -> World:
     assert owner is not None
     await world.run(Who.MODERATOR, f"/join {slug}")
     await world.run_as(owner, f"/groups moderator {slug} {PEOPLE[Who.MODERATOR][0]}")
+    world.closed_slug = closed = await world.group(CLOSED_GROUP, visibility="closed", founder=owner)
+    await world.run(Who.MODERATOR, f"/join {closed}")
+    await world.press_as(
+        owner, "groups.approve", await world._pair(closed, console_id(Who.MODERATOR)), {}
+    )
+    await world.run_as(owner, f"/groups moderator {closed} {PEOPLE[Who.MODERATOR][0]}")
+    partner = await world.person("Bia Cafe")
+    for user in (console_id(Who.MEMBER), partner):
+        await world.run_as(user, "/coffee join country:BR")
+    result = await run_coffee_round(app, "BR", app.clock.now())
+    assert result is not None and result.groups, result
+    world.coffee_round = result.round_id
+    world.coffee_partner = int((await world._pair(slug, partner)).split(":")[1])
+    await world.press(
+        Who.MEMBER,
+        "mentor.save",
+        "",
+        {"topics": "school", "languages": "pt", "capacity": "10", "cadence": "monthly"},
+    )
     return world

@@ -69,16 +69,20 @@ NOT_ADMIN_OF_ORGANISATION = (
 )
 NOT_MODERATOR = "Only the moderators of {group} can do this."
 NOT_OWNER = "Only the owner of {group} can do this."
-NOT_ORGANISATION_INSIDER = "Only the representatives and administrators of {organisation} can do this."
+NOT_ORGANISATION_INSIDER = (
+    "Only the representatives and administrators of {organisation} can do this."
+)
 NOT_ARTICLE_AUTHOR = (
-    "Only the country's administrators and organisation representatives can publish articles "
-    "there."
+    "Only the country's administrators and organisation representatives can publish articles there."
 )
 ALREADY_LINKED = (
     "This account already belongs to another profile. Send /erase from it first if you want "
     "to move it."
 )
 ANSWERS_ITSELF = "You answer for {organisation} yourself: its requests reach you in /inbox."
+# A button that is not the presser's to press (an introduction asked of someone else): the
+# same answer as a forged or expired one, which tells nothing about whose it is.
+NOT_YOURS = "This button is no longer valid. Send the command again."
 NOT_EVENT_CREATOR = (
     "Only the country's administrators and organisation representatives can create events there."
 )
@@ -91,6 +95,7 @@ class Given(StrEnum):
 
     MENTOR = "mentor"  # has a mentor profile
     IN_COFFEE = "in_coffee"  # takes part in Brazil's coffee introductions
+    OUT_OF_COFFEE = "out_of_coffee"  # does not
     IN_A_CHANNEL = "in_a_channel"  # types in a group chat no group is mapped to yet
     IN_THE_CHANNEL = "in_the_channel"  # types in a group chat mapped to the group
 
@@ -163,6 +168,16 @@ AUTHORS: Mapping[Who, Cell] = {
     Who.REPRESENTATIVE: ALLOWED,
     Who.ADMIN_HERE: ALLOWED,
     Who.GLOBAL_ADMIN: ALLOWED,
+}
+ADDRESSEE: Mapping[Who, Cell] = {  # the member the request was addressed to
+    **dict.fromkeys(Who, NOT_YOURS),
+    Who.ANONYMOUS: NOT_MEMBER,
+    Who.MEMBER: ALLOWED,
+}
+COMPANY_ANSWERS: Mapping[Who, Cell] = {  # a request to the company, its representative answers
+    **dict.fromkeys(Who, NOT_YOURS),
+    Who.ANONYMOUS: NOT_MEMBER,
+    Who.REPRESENTATIVE: ALLOWED,
 }
 EVENT_CREATORS: Mapping[Who, Cell] = {
     **dict.fromkeys(Who, NOT_EVENT_CREATOR),
@@ -288,20 +303,112 @@ ROWS: tuple[Row, ...] = (
     _row("/mentor show", "/mentor show", MEMBERS),
     _row("/mentor find", "/mentor find", MEMBERS),
     _row("/coffee", "/coffee country:BR", MEMBERS),
-    _row("/coffee join", "/coffee join country:BR", MEMBERS),
+    _row("/coffee join", "/coffee join country:BR", MEMBERS, given=Given.OUT_OF_COFFEE),
     _row("/coffee leave", "/coffee leave country:BR", MEMBERS),
-    _row(
-        "/coffee snooze", "/coffee snooze 2 country:BR", MEMBERS, given=Given.IN_COFFEE
-    ),
+    _row("/coffee snooze", "/coffee snooze 2 country:BR", MEMBERS, given=Given.IN_COFFEE),
     _row("/coffee status", "/coffee status country:BR", MEMBERS),
     _row("/coffee every", "/coffee every 2 country:BR", COUNTRY_ADMINS),
+    # --- buttons that change something ------------------------------------------------------
+    _row("directory.visibility", "listed", MEMBERS),  # hidden, the member could not be asked
+    _row("directory.lang", "{language}", MEMBERS),
+    *(
+        _row(f"introduction.{answer}", "{introduction}", ADDRESSEE)
+        for answer in ("accept", "decline", "block", "report")
+    ),
+    _row("offers.report", "{offer}", MEMBERS),
+    _row("offers.unpublish", "{offer}", GLOBAL_ADMINS),
+    _row("offers.represent", "l-oreal", MEMBERS),  # another company than the command's
+    *(
+        _row(
+            f"offers.{decision}",
+            "{request}",
+            COUNTRY_ADMINS,
+            admin_elsewhere=NOT_ADMIN_OF_ORGANISATION,
+        )
+        for decision in ("verify", "refuse")
+    ),
+    *(
+        _row(f"offers.{change}", "{offer}", REPRESENTATIVES)
+        for change in ("edit", "close", "repost")
+    ),
+    _row("alerts.save", "{offer_search}", MEMBERS),
+    _row("alerts.delete", "{own_alert}", MEMBERS),
+    _row("groups.join", "{new_group}", MEMBERS),
+    _row("groups.leave", "{joined_group}", MEMBERS),
+    *(
+        _row(f"groups.{decision}", "{join_request}", MODERATORS, names={"group": "Recife founders"})
+        for decision in ("approve", "decline")
+    ),
+    _row("groups.remove", "{group_member_pair}", MODERATORS),
+    _row("groups.ban", "{group_member_pair}", MODERATORS),
+    _row(
+        "groups.moderator",
+        "{group_member_pair}",
+        {**dict.fromkeys(Who, NOT_OWNER), Who.ANONYMOUS: NOT_MEMBER},
+        admin_here=ALLOWED,
+        global_admin=ALLOWED,
+    ),
+    _row("groups.close_report", "{group_report}", MODERATORS),
+    _row("events.rsvp", "{event}:going", MEMBERS),
+    _row("broadcast.confirm", "{broadcast}", COUNTRY_ADMINS),
+    _row("broadcast.progress", "{sent_broadcast}", COUNTRY_ADMINS),
+    *(
+        _row(f"contact.{answer}", "{contact_request}", COMPANY_ANSWERS)
+        for answer in ("accept", "decline", "block", "report")
+    ),
+    _row(
+        "institution.send",
+        "{institution_draft}",
+        REPRESENTATIVES,
+        global_admin=NOT_YOURS,  # the draft of another person
+    ),
+    _row("institution.mute", "ecole-polytechnique", MEMBERS),
+    _row("mentor.pause", "", MEMBERS, given=Given.MENTOR),
+    _row("mentor.resume", "", MEMBERS, given=Given.MENTOR),
+    *(_row(f"mentor.{answer}", "{mentor_request}", ADDRESSEE) for answer in ("accept", "decline")),
+    _row("mentor.met", "{accepted_mentor_request}:yes", ADDRESSEE),
+    _row("coffee.met", "{coffee_round}", ADDRESSEE),
+    _row("coffee.avoid", "{coffee_partner}", ADDRESSEE),
+    # last: the allowed cells erase their people
+    _row("directory.erase", "confirm", MEMBERS),
 )
 
 # Buttons that only show or page through something: they change nothing, so a refusal of
 # them protects nothing beyond the command that showed them.
-NAVIGATION: frozenset[str] = frozenset()
+NAVIGATION: frozenset[str] = frozenset(
+    {
+        "search.page",
+        "offers.page",
+        "offers.company",
+        "offers.view",
+        "events.ics",
+        # open a form, whose submission is below
+        "directory.edit",
+        "directory.contact",
+        "contact.organisation",
+        "contact.offer",
+        "contact.answer",
+        "mentor.edit",
+        "mentor.ask",
+    }
+)
 
 # Form submissions: on the console and Telegram a form is answered one question at a time,
 # after the command that opened it (its row above) let the person in; on Slack and Discord the
 # dispatcher checks the action's declared permission again when the modal comes back.
-FORM_SUBMISSIONS: Mapping[str, str] = MappingProxyType({})
+FORM_SUBMISSIONS: Mapping[str, str] = MappingProxyType(
+    {
+        "directory.onboard": "/start",
+        "directory.save": "/profile edit",
+        "directory.contact.send": "directory.contact",
+        "offers.save": "/offer post",
+        "groups.create": "/groups create",
+        "events.save": "/event create",
+        "articles.save": "/articles post",
+        "contact.send": "/contact",
+        "contact.reply": "contact.answer",
+        "embassy.save": "/embassy edit",
+        "mentor.save": "/mentor become",
+        "mentor.ask.send": "mentor.ask",
+    }
+)
