@@ -38,9 +38,9 @@ from core.db.models import (
 from core.demo import seed_demo
 from core.directory.linking import CLAIM, issue_code
 from core.domain import Platform, Role, Visibility, fold
+from core.i18n import country_name, use_locale
 from core.mentoring.jobs import run_coffee_round
 from core.offers.search import OfferCursor, OfferQuery
-from core.i18n import country_name, use_locale
 
 from .permission_matrix import Given, Who
 
@@ -79,14 +79,11 @@ class World:
     closed_slug: str = ""
     coffee_round: int = 0  # the member's last coffee introduction
     coffee_partner: int = 0  # and whom she met there
-    writes: int = 0  # how many times the world was changed on purpose, between cells
     _serial: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     # --- filling a row's placeholders -----------------------------------------------------
     async def fill(self, template: str, who: Who) -> str:
         names = {name for _, name, _, _ in string.Formatter().parse(template) if name}
-        if names - {"group", "language"}:
-            self.writes += 1
         values = {name: await getattr(self, f"_make_{name}")(who) for name in sorted(names)}
         return template.format(**values)
 
@@ -281,7 +278,6 @@ class World:
         """Do what the row assumes; a group chat's id when the row is typed in one."""
         if given is None:
             return None
-        self.writes += 1
         if given in (Given.IN_A_CHANNEL, Given.IN_THE_CHANNEL):
             chat = -1_000_000 - next(self._serial)
             if given is Given.IN_THE_CHANNEL:
@@ -342,7 +338,6 @@ class World:
 
     async def forget_anonymous(self) -> None:
         """An allowed /link or /start made the anonymous account a member: undo it."""
-        self.writes += 1
         async with self.app.db.sessions.begin() as session:
             await session.execute(
                 delete(PlatformAccount).where(

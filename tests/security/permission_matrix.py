@@ -34,10 +34,10 @@ from types import MappingProxyType
 
 __all__ = [
     "ALLOWED",
-    "Given",
     "FORM_SUBMISSIONS",
     "NAVIGATION",
     "ROWS",
+    "Given",
     "Row",
     "Who",
 ]

@@ -47,7 +47,7 @@ def test_every_registered_command_and_button_has_a_row(app: App) -> None:
     rows = {row.what for row in ROWS if not row.is_button}
     assert rows == _registered_paths(app)
     buttons = {row.what for row in ROWS if row.is_button}
-    actions = set(app.registry._actions)  # noqa: SLF001
+    actions = set(app.registry._actions)
     assert buttons | NAVIGATION | set(FORM_SUBMISSIONS) == actions
     assert not (buttons & NAVIGATION or buttons & set(FORM_SUBMISSIONS))
 
@@ -59,6 +59,21 @@ def test_every_row_has_a_cell_for_every_role() -> None:
 
 # --- walking the matrix -----------------------------------------------------------------------
 @dataclass(frozen=True)
+class Cell:
+    """One person doing one row's thing: what they send, where, and what they must read."""
+
+    row: Row
+    who: Who
+    line: str  # as typed, or a button's payload
+    sent: str  # what the adapter receives (a button's callback data on Telegram)
+    channel: int | None  # a group chat, for the rows typed in one
+    expected: str | None  # the translated refusal; None when allowed
+
+    def __str__(self) -> str:
+        return f"{self.row.what} as {self.who}: {self.line!r}"
+
+
+@dataclass(frozen=True)
 class Answer:
     """What the person read first, and whether the adapter marked it as a refusal."""
 
@@ -66,7 +81,14 @@ class Answer:
     refused: bool
 
 
-Send = Callable[[Row, Who, str, int | None], Awaitable[Answer | None]]
+# Sends a batch of cells (one per person) and returns what each read; None: not walked here.
+SendAll = Callable[[list[Cell]], Awaitable[list[Answer | None]]]
+# What the platform needs to show a button beforehand (written before the snapshot).
+Issue = Callable[[Row, str], Awaitable[str]]
+
+
+async def _as_typed(_row: Row, line: str) -> str:
+    return line
 
 
 def _expected(world: World, row: Row, who: Who) -> str | None:
@@ -77,44 +99,55 @@ def _expected(world: World, row: Row, who: Who) -> str | None:
         return gettext(msgid, **{**world.refusal_params(language_of(who)), **row.names})
 
 
-def _order(rows: tuple[Row, ...]) -> list[tuple[Row, Who]]:
-    """Every refusal first, in the world as built; then the allowed cells, which change it."""
-    cells = [(row, who) for row in rows for who in Who]
-    return sorted(cells, key=lambda cell: cell[0].cells[cell[1]] is ALLOWED)
-
-
-async def _walk(world: World, send: Send) -> list[str]:
-    wrong = []
-    before, taken = None, -1  # the last snapshot, and world.writes when it was taken
-    for row, who in _order(ROWS):
+async def _cells(world: World, row: Row, people: list[Who], issue: Issue) -> list[Cell]:
+    cells = []
+    for who in people:
         channel = await world.prepare(row.given, who)
         line = await world.fill(row.send, who)
-        expected = _expected(world, row, who)
-        if expected is not None and (before is None or taken != world.writes):
-            before, taken = await database_snapshot(world.app), world.writes
-        answer = await send(row, who, line, channel)
-        if who is Who.ANONYMOUS and expected is None:
-            await world.forget_anonymous()
-        if answer is None:
-            continue
-        where = f"{row.what} as {who}: {line!r} ->"
-        if expected is None:
+        sent = await issue(row, line)
+        cells.append(Cell(row, who, line, sent, channel, _expected(world, row, who)))
+    return cells
+
+
+async def _walk(world: World, send_all: SendAll, issue: Issue = _as_typed) -> list[str]:
+    """Row by row: the people refused, in one batch, and the database compared around it;
+    then the people allowed, whose changes the next rows live with."""
+    wrong = []
+    for row in ROWS:
+        refused = [who for who in Who if row.cells[who] is not ALLOWED]
+        allowed = [who for who in Who if row.cells[who] is ALLOWED]
+        for people in (refused, allowed):
+            if not people:
+                continue
+            cells = await _cells(world, row, people, issue)
+            before = await database_snapshot(world.app) if people is refused else None
+            answers = await send_all(cells)
+            if Who.ANONYMOUS in allowed:
+                await world.forget_anonymous()
+            walked = [(cell, answer) for cell, answer in zip(cells, answers, strict=True) if answer]
+            wrong.extend(_disagreements(walked))
+            if walked and before is not None and await database_snapshot(world.app) != before:
+                suspects = ", ".join(str(cell.who) for cell, _ in walked)
+                wrong.append(f"{row.what}: refused to {suspects}, but the database changed")
+    return wrong
+
+
+def _disagreements(walked: list[tuple[Cell, Answer]]) -> list[str]:
+    wrong = []
+    for cell, answer in walked:
+        if cell.expected is None:
             if answer.refused or GENERIC_ERROR in answer.text:
-                wrong.append(f"{where} refused, should be allowed: {answer.text[:200]!r}")
-            continue
-        if not answer.refused or answer.text != expected:
-            wrong.append(f"{where} {answer.text[:200]!r}, should be {expected!r}")
-        elif expected == row.cells[who]:
-            wrong.append(f"{where} untranslated refusal {expected!r}")
-        elif await database_snapshot(world.app) != before:
-            wrong.append(f"{where} refused, but the database changed")
-            before = None
+                wrong.append(f"{cell} -> refused, should be allowed: {answer.text[:200]!r}")
+        elif not answer.refused or answer.text != cell.expected:
+            wrong.append(f"{cell} -> {answer.text[:200]!r}, should be {cell.expected!r}")
+        elif cell.expected == cell.row.cells[cell.who]:
+            wrong.append(f"{cell} -> untranslated refusal {cell.expected!r}")
     return wrong
 
 
 def _report(wrong: list[str], adapter: str, started: float) -> None:
     cells = len(ROWS) * len(Who)
-    print(f"\n{adapter}: {cells} cells in {time.perf_counter() - started:.1f} s")  # noqa: T201
+    print(f"\n{adapter}: {cells} cells in {time.perf_counter() - started:.1f} s")
     assert not wrong, f"{len(wrong)} of {cells} cells disagree:\n" + "\n".join(wrong)
 
 
@@ -124,19 +157,23 @@ async def test_the_matrix_through_the_console_adapter(app: App) -> None:
     for who, console in consoles.items():
         console.locale = language_of(who)
 
-    async def send(row: Row, who: Who, line: str, channel: int | None) -> Answer | None:
-        if channel is not None:
+    async def send_all(cells: list[Cell]) -> list[Answer | None]:
+        return [await send(cell) for cell in cells]
+
+    async def send(cell: Cell) -> Answer | None:
+        if cell.channel is not None:
             return None  # the console has no group chats: Telegram walks these rows
-        console = consoles[who]
-        if row.is_button:
-            console.buttons = [Button(label="button", action=row.what, payload=line)]
+        console = consoles[cell.who]
+        line = cell.sent
+        if cell.row.is_button:
+            console.buttons = [Button(label="button", action=cell.row.what, payload=line)]
             line = "1"
         first = (await console.handle_line(line)).split("\n\n", 1)[0]
         refused = first.startswith("! ")
         return Answer(first.removeprefix("! ") if refused else first, refused)
 
     started = time.perf_counter()
-    _report(await _walk(world, send), "console", started)
+    _report(await _walk(world, send_all), "console", started)
 
 
 async def test_the_matrix_through_telegram(
@@ -144,31 +181,50 @@ async def test_the_matrix_through_telegram(
 ) -> None:
     world = await build_world(app)
 
-    async def send(row: Row, who: Who, line: str, channel: int | None) -> Answer:
-        user = TELEGRAM_IDS[who]
-        chat = user if channel is None else channel
-        language = language_of(who).replace("_", "-").lower()
-        seen = len(fake_api.calls)
+    async def issue(row: Row, line: str) -> str:
+        """A button's callback data, as the bot would have put it under a message."""
+        if not row.is_button:
+            return line
+        tokens = await app.callbacks.issue([Button(label="b", action=row.what, payload=line)])
+        return tokens[(row.what, line)]
 
-        def sent() -> list[str]:
+    async def send_all(cells: list[Cell]) -> list[Answer | None]:
+        """Every cell's update and its sentinel at once: each person is in their own chat,
+        handled in parallel by the bot, each chat in order."""
+        seen = len(fake_api.calls)
+        for cell in cells:
+            user = TELEGRAM_IDS[cell.who]
+            chat = user if cell.channel is None else cell.channel
+            language = language_of(cell.who).replace("_", "-").lower()
+            if cell.row.is_button:
+                await fake_api.push_callback(cell.sent, user_id=user, language_code=language)
+            else:
+                await fake_api.push_message(
+                    cell.sent, user_id=user, chat_id=chat, language_code=language
+                )
+            await fake_api.push_message(
+                SENTINEL, user_id=user, chat_id=chat, language_code=language
+            )
+
+        def read(cell: Cell) -> list[str]:
+            user = TELEGRAM_IDS[cell.who]
+            chats = (user, user if cell.channel is None else cell.channel)
             return [
                 str(call.params["text"])
                 for call in fake_api.calls[seen:]
-                if call.method == "sendMessage" and call.params.get("chat_id") in (user, chat)
+                if call.method == "sendMessage" and call.params.get("chat_id") in chats
             ]
 
-        if row.is_button:
-            tokens = await app.callbacks.issue([Button(label="b", action=row.what, payload=line)])
-            await fake_api.push_callback(
-                tokens[(row.what, line)], user_id=user, language_code=language
-            )
-        else:
-            await fake_api.push_message(line, user_id=user, chat_id=chat, language_code=language)
-        await fake_api.push_message(SENTINEL, user_id=user, chat_id=chat, language_code=language)
-        await wait_for(lambda: any(SENTINEL_MARK in text for text in sent()), within=20)
-        first = html.unescape(sent()[0])
-        refused = first.startswith(ERROR_MARK)
-        return Answer(first.removeprefix(ERROR_MARK) if refused else first, refused)
+        def answered(cell: Cell) -> bool:
+            return any(SENTINEL_MARK in text for text in read(cell))
+
+        await wait_for(lambda: all(answered(cell) for cell in cells), within=30)
+        answers: list[Answer | None] = []
+        for cell in cells:
+            first = html.unescape(read(cell)[0])
+            refused = first.startswith(ERROR_MARK)
+            answers.append(Answer(first.removeprefix(ERROR_MARK) if refused else first, refused))
+        return answers
 
     started = time.perf_counter()
-    _report(await _walk(world, send), "telegram", started)
+    _report(await _walk(world, send_all, issue), "telegram", started)
