@@ -68,6 +68,7 @@ class Cell:
     sent: str  # what the adapter receives (a button's callback data on Telegram)
     channel: int | None  # a group chat, for the rows typed in one
     expected: str | None  # the translated refusal; None when allowed
+    english: str | None  # the same refusal in English, which the person must not read
 
     def __str__(self) -> str:
         return f"{self.row.what} as {self.who}: {self.line!r}"
@@ -91,12 +92,12 @@ async def _as_typed(_row: Row, line: str) -> str:
     return line
 
 
-def _expected(world: World, row: Row, who: Who) -> str | None:
+def _refusal(world: World, row: Row, who: Who, locale: str) -> str | None:
     msgid = row.cells[who]
     if msgid is ALLOWED:
         return None
-    with use_locale(language_of(who)):
-        return gettext(msgid, **{**world.refusal_params(language_of(who)), **row.names})
+    with use_locale(locale):
+        return gettext(msgid, **{**world.refusal_params(locale), **row.names})
 
 
 async def _cells(world: World, row: Row, people: list[Who], issue: Issue) -> list[Cell]:
@@ -105,7 +106,9 @@ async def _cells(world: World, row: Row, people: list[Who], issue: Issue) -> lis
         channel = await world.prepare(row.given, who)
         line = await world.fill(row.send, who)
         sent = await issue(row, line)
-        cells.append(Cell(row, who, line, sent, channel, _expected(world, row, who)))
+        expected = _refusal(world, row, who, language_of(who))
+        english = _refusal(world, row, who, "en")
+        cells.append(Cell(row, who, line, sent, channel, expected, english))
     return cells
 
 
@@ -140,7 +143,7 @@ def _disagreements(walked: list[tuple[Cell, Answer]]) -> list[str]:
                 wrong.append(f"{cell} -> refused, should be allowed: {answer.text[:200]!r}")
         elif not answer.refused or answer.text != cell.expected:
             wrong.append(f"{cell} -> {answer.text[:200]!r}, should be {cell.expected!r}")
-        elif cell.expected == cell.row.cells[cell.who]:
+        elif cell.expected == cell.english:
             wrong.append(f"{cell} -> untranslated refusal {cell.expected!r}")
     return wrong
 
