@@ -412,3 +412,17 @@ FORM_SUBMISSIONS: Mapping[str, str] = MappingProxyType(
         "mentor.ask.send": "mentor.ask",
     }
 )
+
+
+def as_table() -> str:
+    """The matrix for a review: one line per row, ``+`` allowed, ``-`` refused."""
+    lines = ["| what | " + " | ".join(who.value for who in Who) + " |"]
+    lines.append("|---" * (len(Who) + 1) + "|")
+    for row in ROWS:
+        marks = ("+" if row.cells[who] is ALLOWED else "-" for who in Who)
+        lines.append(f"| `{row.what}` | " + " | ".join(marks) + " |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":  # python -m tests.security.permission_matrix
+    print(as_table())
