@@ -21,7 +21,7 @@ import datetime as dt
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, false, or_, select, tuple_, update
+from sqlalchemy import ColumnElement, delete, false, func, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute, aliased
 
@@ -146,6 +146,7 @@ _DERIVED_KEYS: dict[type[Base], str] = {
     MentorRequest: "mentoring",
 }
 _RELAY_KINDS = ("relay", "relay_edit", "relay_delete")
+ERASURE_LOCK = 0x65726173  # the PostgreSQL advisory lock erasures take turns with ("eras")
 
 
 def _jsonable(value: Any) -> Any:
@@ -245,6 +246,11 @@ async def export_member(session: AsyncSession, member_id: int) -> dict[str, Any]
 
 async def erase_member(session: AsyncSession, member_id: int, *, now: dt.datetime) -> None:
     """Remove the person; keep anonymous aggregates (country, sector, schools and years)."""
+    if session.get_bind().dialect.name == "postgresql":
+        # An erasure deletes rows two people share (a request and its notices to the other):
+        # two erasures at once could lock them in opposite orders and deadlock. Erasures
+        # are rare, so they take turns, until this transaction ends.
+        await session.execute(select(func.pg_advisory_xact_lock(ERASURE_LOCK)))
     member = await session.get(Member, member_id, with_for_update=True)
     if member is None or member.erased_at is not None:
         raise UserError(N_("This member does not exist."))

@@ -16,10 +16,36 @@ from ..i18n import N_, gettext
 from ..offers.audit import audit
 from .chapters import load_chapter
 
-__all__ = ["ARTICLE_MAX", "ARTICLE_TITLE_MAX", "list_articles", "publish_article"]
+__all__ = [
+    "ARTICLE_MAX",
+    "ARTICLE_TITLE_MAX",
+    "list_articles",
+    "publish_article",
+    "require_author",
+]
 
 ARTICLE_TITLE_MAX = 150
 ARTICLE_MAX = 3000
+
+
+def require_author(actor: Actor, country_code: str) -> int | None:
+    """The organisation an article of this country is published for (None: by the chapter's
+    administrators); refuses everyone else, before they write anything."""
+    if actor.admin_of(country_code):
+        return None
+    represented = sorted(
+        g.organisation_id
+        for g in actor.grants
+        if g.role is Role.REPRESENTATIVE and g.organisation_id is not None
+    )
+    if not represented:
+        raise UserError(
+            N_(
+                "Only the country's administrators and organisation representatives "
+                "can publish articles there."
+            )
+        )
+    return represented[0]
 
 
 async def publish_article(
@@ -32,21 +58,7 @@ async def publish_article(
     now: dt.datetime,
 ) -> Article:
     chapter = await load_chapter(session, country_code)
-    organisation_id = None
-    if not actor.admin_of(chapter.country_code):
-        represented = sorted(
-            g.organisation_id
-            for g in actor.grants
-            if g.role is Role.REPRESENTATIVE and g.organisation_id is not None
-        )
-        if not represented:
-            raise UserError(
-                N_(
-                    "Only the country's administrators and organisation representatives "
-                    "can publish articles there."
-                )
-            )
-        organisation_id = represented[0]
+    organisation_id = require_author(actor, chapter.country_code)
     title, body = title.strip(), body.strip()
     if not title:
         raise UserError(N_("{field} is required."), field=gettext("Title"))

@@ -403,6 +403,7 @@ async def articles_post_command(ctx: CommandContext, args: Arguments) -> Reply:
     code = _country(ctx, args["country"])
     async with ctx.app.db.sessions() as session:
         await chapter_cases.load_chapter(session, code)
+    article_cases.require_author(ctx.actor, code)  # refused before the form, not after it
     return Reply(form=article_form(code))
 
 

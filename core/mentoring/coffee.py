@@ -150,12 +150,18 @@ async def set_cadence(
     await _chapter(session, country_code)
     if weeks not in CADENCE_WEEKS:
         raise UserError(N_("Coffee rounds happen every 1, 2 or 4 weeks."))
-    row = await session.get(CoffeeSettings, country_code, with_for_update=True)
-    if row is None:
-        session.add(CoffeeSettings(country_code=country_code, every_weeks=weeks, updated_at=now))
-    else:
-        row.every_weeks = weeks
-        row.updated_at = now
+    # One statement, so that two administrators choosing at once do not both insert the row.
+    dialect = session.get_bind().dialect.name
+    upsert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = upsert(CoffeeSettings).values(
+        country_code=country_code, every_weeks=weeks, updated_at=now
+    )
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[CoffeeSettings.country_code],
+            set_={"every_weeks": weeks, "updated_at": now},
+        )
+    )
 
 
 @dataclass(frozen=True, slots=True)
