@@ -17,7 +17,8 @@ Telegram (webhook ``POST /telegram/webhook``)
   - updates from unknown chats (a stranger's private chat, a group no group is mapped to):
     members-only commands refused, nothing relayed, nothing written (here)
   - callback data tampered with: not a token, a forged token, a raw action, an overlong
-    string, an expired token: refused with an alert, logged, nothing written (here; and
+    string, an expired token (signed or server-side), a signed token whose payload was
+    swapped under its signature: refused with an alert, logged, nothing written (here; and
     ``tests/telegram/test_polling.py``)
 Discord (interactions)
   - a forged button or modal ``custom_id``: refused, nothing runs
@@ -30,6 +31,7 @@ Core
 
 from __future__ import annotations
 
+import base64
 import importlib
 import logging
 import time
@@ -37,7 +39,7 @@ import time
 import pytest
 
 from core.bootstrap import App
-from core.chat.callbacks import LIFETIME
+from core.chat.callbacks import LIFETIME, SIGNED_PREFIX, TOKEN_PREFIX
 from core.chat.replies import Button
 from core.clock import FakeClock
 from core.db.models import Member
@@ -191,9 +193,19 @@ async def test_tampered_callback_data_is_refused_logged_and_changes_nothing(
 ) -> None:
     caplog.set_level(logging.INFO)
     await link_telegram_account(seeded, ZOE_EMAIL, MEMBER)
-    # A real token for "erase my data", left to expire.
+    # Real tokens for "erase my data", left to expire: one signed, one server-side (a payload
+    # too long to travel).
     [expired] = (await seeded.callbacks.issue([Button("x", "directory.erase", "confirm")])).values()
+    [expired_row] = (
+        await seeded.callbacks.issue([Button("x", "directory.erase", "confirm" + " " * 80)])
+    ).values()
+    assert expired.startswith(SIGNED_PREFIX) and expired_row.startswith(TOKEN_PREFIX)
     clock.advance(LIFETIME + LIFETIME / 10)
+    # A live signed token for "keep my data", its payload swapped for "confirm" under its tag.
+    [cancel] = (await seeded.callbacks.issue([Button("x", "directory.erase", "cancel")])).values()
+    raw = base64.urlsafe_b64decode(cancel[2:] + "=" * (-len(cancel[2:]) % 4))
+    swapped = raw[: -len(b"cancel")] + b"confirm"
+    swapped_token = SIGNED_PREFIX + base64.urlsafe_b64encode(swapped).decode().rstrip("=")
     await _in_order(webhook, fake_api, MEMBER)
     before = await database_snapshot(seeded)
     tampered = [
@@ -202,7 +214,11 @@ async def test_tampered_callback_data_is_refused_logged_and_changes_nothing(
         "p:t:AAAAAAAAAAAAAAAAAAAAAA",  # the same behind the pager prefix
         expired,
         expired[:-1] + ("A" if expired[-1] != "A" else "B"),  # one character changed
-        "t:" + "A" * 62,  # overlong
+        expired_row,
+        swapped_token,
+        "p:" + swapped_token,
+        "s:" + "A" * 62,  # overlong
+        "t:" + "A" * 62,
         "",
     ]
     for data in tampered:
@@ -212,7 +228,7 @@ async def test_tampered_callback_data_is_refused_logged_and_changes_nothing(
     assert len(answers) == len(tampered)
     assert all(a.params.get("show_alert") for a in answers)
     assert len(_warnings(caplog, "button refused")) == len(tampered)
-    assert expired not in caplog.text
+    assert expired not in caplog.text and swapped_token not in caplog.text
     assert await database_snapshot(seeded) == before
     async with seeded.db.sessions() as session:
         zoe = await session.scalar(Member.__table__.select().where(Member.email == ZOE_EMAIL))

@@ -19,7 +19,7 @@ from ._contact import (
     InstitutionOptOut,
     OrganisationBlock,
 )
-from ._conversation import CallbackToken, FormSession
+from ._conversation import CallbackToken, FormSession, SigningKey
 from ._country import Country
 from ._groups import Group, GroupChannel, GroupMembership, GroupRelay, GroupReport
 from ._introduction import Introduction, MemberBlock, MemberReport
@@ -95,4 +95,5 @@ __all__ = [
     "RoleGrant",
     "Rsvp",
     "SearchTerm",
+    "SigningKey",
 ]
