@@ -90,6 +90,7 @@ async def prepare(url: str, members: int) -> None:
                 )
             if have == members:
                 print(f"reusing the {members:,} seeded members of {url.split('://')[0]}")
+                await upgrade(db.engine)  # a database seeded by an older revision
                 async with db.sessions.begin() as session:
                     await session.execute(
                         PlatformAccount.__table__.delete().where(  # type: ignore[attr-defined]

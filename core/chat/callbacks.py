@@ -88,8 +88,8 @@ class CallbackStore:
             else:
                 stored[(action, payload)] = TOKEN_PREFIX + secrets.token_urlsafe(16)
         if stored:
-            async with self._db.sessions.begin() as session:
-                await session.execute(
+            async with self._db.engine.begin() as connection:
+                await connection.execute(
                     insert(CallbackToken),
                     [
                         {"token": token, "action": action, "payload": payload, "created_at": now}
@@ -106,8 +106,14 @@ class CallbackStore:
         if not data.startswith(TOKEN_PREFIX) or len(data) > 32:
             log.warning("button refused: not a token (%d characters)", len(data))
             return None
-        async with self._db.sessions() as session:
-            row = await session.get(CallbackToken, data)
+        async with self._db.engine.connect() as connection:
+            row = (
+                await connection.execute(
+                    select(
+                        CallbackToken.action, CallbackToken.payload, CallbackToken.created_at
+                    ).where(CallbackToken.token == data)
+                )
+            ).first()
         if row is None:
             log.warning("button refused: unknown token")
             return None

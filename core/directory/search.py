@@ -263,8 +263,37 @@ def _statement(shape: _Shape) -> Select[Any]:
             )
         )
     if shape.cursor == "before":
-        return page.order_by(score_c.asc(), key.desc(), ident.desc()).limit(shape.limit)
-    return page.order_by(score_c.desc(), key, ident).limit(shape.limit)
+        page = page.order_by(score_c.asc(), key.desc(), ident.desc())
+    else:
+        page = page.order_by(score_c.desc(), key, ident)
+    return _with_first_study(page.limit(shape.limit).subquery(), backwards=shape.cursor == "before")
+
+
+def _with_first_study(found: Any, *, backwards: bool) -> Select[Any]:
+    """The page's members, each with their most recent study (school, field, year), in the
+    page's order: the study is looked up for the page's rows only."""
+    first_study = (
+        select(Education.id)
+        .join(Organisation, Organisation.id == Education.institution_id)
+        .where(Education.member_id == found.c.id)
+        .order_by(Education.graduation_year.desc(), Education.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    stmt = (
+        select(
+            found,
+            Organisation.name.label("school"),
+            Education.field.label("field"),
+            Education.graduation_year.label("graduation_year"),
+        )
+        .select_from(found)
+        .outerjoin(Education, Education.id == first_study)
+        .outerjoin(Organisation, Organisation.id == Education.institution_id)
+    )
+    if backwards:
+        return stmt.order_by(found.c.score.asc(), found.c.name_key.desc(), found.c.id.desc())
+    return stmt.order_by(found.c.score.desc(), found.c.name_key, found.c.id)
 
 
 def _parameters(
@@ -350,7 +379,6 @@ async def _page(
         rows.reverse()
     if not rows:
         return SearchPage(corrected=corrected)
-    studies = await _first_studies(session, [r.id for r in rows])
     results = [
         SearchResult(
             member_id=r.id,
@@ -358,9 +386,9 @@ async def _page(
             city=r.city,
             country_code=r.country_code,
             sector=r.sector,
-            school=studies.get(r.id, (None, None, None))[0],
-            field=studies.get(r.id, (None, None, None))[1],
-            graduation_year=studies.get(r.id, (None, None, None))[2],
+            school=r.school,
+            field=r.field,
+            graduation_year=r.graduation_year,
         )
         for r in rows
     ]
@@ -375,23 +403,6 @@ async def _page(
         next=Cursor(last.score, last.name_key, last.id, False, corrected) if more_after else None,
         corrected=corrected,
     )
-
-
-async def _first_studies(
-    session: AsyncSession, member_ids: list[int]
-) -> dict[int, tuple[str | None, str | None, int | None]]:
-    """Each member's most recent study: school, field, year."""
-    connection = await session.connection()
-    rows = await connection.execute(
-        select(Education.member_id, Organisation.name, Education.field, Education.graduation_year)
-        .join(Organisation, Organisation.id == Education.institution_id)
-        .where(Education.member_id.in_(member_ids))
-        .order_by(Education.member_id, Education.graduation_year.desc(), Education.id)
-    )
-    studies: dict[int, tuple[str | None, str | None, int | None]] = {}
-    for member_id, school_name, field_of_study, graduation in rows:
-        studies.setdefault(member_id, (school_name, field_of_study, graduation))
-    return studies
 
 
 async def _corrections(session: AsyncSession, terms: list[str]) -> list[list[str]]:

@@ -305,3 +305,27 @@ async def test_erasure_leaves_no_personal_field_and_no_way_back_in(seeded: App) 
         assert state is not None
     [after] = await say(seeded, zoe, "/profile")
     assert after.error and "/start" in after.text
+
+
+async def test_search_shows_each_members_most_recent_study_in_the_page_order(seeded: App) -> None:
+    from core.db.models import Education, Organisation
+    from core.directory.search import DirectoryQuery, search_members
+
+    async with seeded.db.sessions.begin() as session:
+        zoe = await session.scalar(select(Member).where(Member.email == ZOE_EMAIL))
+        assert zoe is not None
+        older, newer = (await session.scalars(select(Organisation).limit(2))).all()
+        session.add_all(
+            [
+                Education(
+                    member_id=zoe.id, institution_id=older.id, field="Old", graduation_year=1990
+                ),
+                Education(
+                    member_id=zoe.id, institution_id=newer.id, field="New", graduation_year=2090
+                ),
+            ]
+        )
+    async with seeded.db.sessions() as session:
+        page = await search_members(session, DirectoryQuery(text="nguyen"), page_size=3)
+    [found] = [r for r in page.results if r.member_id == zoe.id]
+    assert (found.school, found.field, found.graduation_year) == (newer.name, "New", 2090)
