@@ -9,6 +9,10 @@ every process (HMAC-SHA256, truncated). Such a token costs no database write and
 trace behind it. A payload too long for the smallest platform limit (Telegram's 64 bytes,
 less a pager's prefix) is kept server-side behind an unguessable token, as before.
 
+A registered action travels as a two-byte code (a hash of its name) instead of its name,
+which leaves room for a search's page cursor; an action whose code another shares, or one
+not in the registry, travels by name.
+
 A signed token is not bound to the person it was shown to: a public reply's buttons are
 pressed by others in the chat, and each action checks who presses it.
 """
@@ -24,7 +28,8 @@ import hmac
 import logging
 import secrets
 import struct
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Protocol
 
 from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import IntegrityError
@@ -58,6 +63,43 @@ _ISSUED = struct.Struct(">I")  # seconds since the epoch, until 2106
 STALE_BUTTON = N_("This button is no longer valid. Send the command again.")
 
 
+class ActionNames(Protocol):
+    def action_names(self) -> tuple[str, ...]: ...
+
+
+def action_code(name: str) -> bytes:
+    return hashlib.blake2b(name.encode(), digest_size=2).digest()
+
+
+class _Codes:
+    """Two-byte codes of the registered actions, kept in step with the registry (tests and
+    features may register actions after start-up); a code two names share is not used."""
+
+    def __init__(self, actions: ActionNames | None) -> None:
+        self._actions = actions
+        self._seen = 0
+        self._names: dict[bytes, str] = {}
+
+    def _refresh(self) -> None:
+        names = self._actions.action_names() if self._actions is not None else ()
+        if len(names) == self._seen:
+            return
+        by_code: dict[bytes, list[str]] = {}
+        for name in names:
+            by_code.setdefault(action_code(name), []).append(name)
+        self._names = {code: found[0] for code, found in by_code.items() if len(found) == 1}
+        self._seen = len(names)
+
+    def code(self, name: str) -> bytes | None:
+        self._refresh()
+        code = action_code(name)
+        return code if self._names.get(code) == name else None
+
+    def name(self, code: bytes) -> str | None:
+        self._refresh()
+        return self._names.get(code)
+
+
 def payload_id(payload: str) -> int:
     """A button's payload that names a row by id; anything else is a stale button."""
     if not payload.isdigit() or len(payload) > 9:
@@ -66,9 +108,10 @@ def payload_id(payload: str) -> int:
 
 
 class CallbackStore:
-    def __init__(self, db: Database, clock: Clock) -> None:
+    def __init__(self, db: Database, clock: Clock, actions: ActionNames | None = None) -> None:
         self._db = db
         self._clock = clock
+        self._codes = _Codes(actions)
         self._key: bytes | None = None
         self._key_lock = asyncio.Lock()
 
@@ -82,7 +125,7 @@ class CallbackStore:
         tokens: dict[tuple[str, str], str] = {}
         stored: dict[tuple[str, str], str] = {}
         for action, payload in wanted:
-            signed = _sign(key, action, payload, now)
+            signed = _sign(key, self._codes.code(action) or action, payload, now)
             if signed is not None:
                 tokens[(action, payload)] = signed
             else:
@@ -124,7 +167,7 @@ class CallbackStore:
 
     async def _resolve_signed(self, data: str) -> tuple[str, str] | None:
         key = self._key or await self._stored_key()
-        opened = _open(key, data) if key is not None else None
+        opened = _open(key, data, self._codes.name) if key is not None else None
         if opened is None:
             log.warning("button refused: unknown token")
             return None
@@ -181,19 +224,29 @@ def _mac(key: bytes, body: bytes) -> bytes:
     return hmac.new(key, body, hashlib.sha256).digest()[:TAG_BYTES]
 
 
-def _sign(key: bytes, action: str, payload: str, now: dt.datetime) -> str | None:
-    """``s:`` + base64(tag + issued + len(action) + action + payload); None when too long."""
-    name = action.encode()
-    if len(name) > 255:
-        return None
-    body = _ISSUED.pack(int(now.timestamp())) + bytes([len(name)]) + name + payload.encode()
+BY_CODE = 0xFF  # instead of a name's length: a two-byte action code follows
+
+
+def _sign(key: bytes, action: str | bytes, payload: str, now: dt.datetime) -> str | None:
+    """``s:`` + base64(tag + issued + action + payload); None when too long. The action is
+    its code (``BY_CODE`` + two bytes) or its name (its length, then the name)."""
+    if isinstance(action, bytes):
+        head = bytes([BY_CODE]) + action
+    else:
+        name = action.encode()
+        if len(name) >= BY_CODE:
+            return None
+        head = bytes([len(name)]) + name
+    body = _ISSUED.pack(int(now.timestamp())) + head + payload.encode()
     if len(SIGNED_PREFIX) + (4 * (TAG_BYTES + len(body)) + 2) // 3 > MAX_SIGNED:
         return None
     raw = _mac(key, body) + body
     return SIGNED_PREFIX + base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def _open(key: bytes, data: str) -> tuple[str, str, dt.datetime] | None:
+def _open(
+    key: bytes, data: str, named: Callable[[bytes], str | None]
+) -> tuple[str, str, dt.datetime] | None:
     """The action, payload and issue time of a token this key signed; None otherwise."""
     text = data.removeprefix(SIGNED_PREFIX)
     try:
@@ -206,11 +259,16 @@ def _open(key: bytes, data: str) -> tuple[str, str, dt.datetime] | None:
     if len(body) < _ISSUED.size + 1 or not hmac.compare_digest(tag, _mac(key, body)):
         return None
     (issued,) = _ISSUED.unpack_from(body)
-    length = body[_ISSUED.size]
-    start = _ISSUED.size + 1
+    rest = body[_ISSUED.size :]
     try:
-        action = body[start : start + length].decode()
-        payload = body[start + length :].decode()
+        if rest[0] == BY_CODE:
+            action = named(rest[1:3])
+            payload = rest[3:].decode()
+        else:
+            action = rest[1 : 1 + rest[0]].decode()
+            payload = rest[1 + rest[0] :].decode()
     except UnicodeDecodeError:
         return None
+    if action is None:
+        return None  # an action no longer registered
     return action, payload, dt.datetime.fromtimestamp(issued, dt.UTC)
