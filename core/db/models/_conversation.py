@@ -15,7 +15,8 @@ class CallbackToken(Base):
     """A button's action and payload, kept server-side behind an unguessable token.
 
     Platforms limit what a button carries (Telegram 64 bytes, Discord 100 characters) and
-    let clients forge it; the token is all a button holds.
+    let clients forge it: a payload too long to travel signed in the button itself
+    (core/chat/callbacks.py) is kept here, and the token is all the button holds.
     """
 
     __tablename__ = "callback_tokens"
