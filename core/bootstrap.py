@@ -57,7 +57,7 @@ class App:
             commands=Limit(s.commands_per_minute, s.commands_burst),
             group_messages=Limit(s.group_messages_per_minute, s.group_messages_burst),
         )
-        self.callbacks = CallbackStore(self.db, self.clock)
+        self.callbacks = CallbackStore(self.db, self.clock, self.registry)
         self.forms = FormStepper(self.db, self.clock)
         self.dispatcher = Dispatcher(self)
 

@@ -185,6 +185,9 @@ class CommandRegistry:
     def get_action(self, name: str) -> Action | None:
         return self._actions.get(name)
 
+    def action_names(self) -> tuple[str, ...]:
+        return tuple(self._actions)
+
 
 def _validate(command: Command, parent: str = "") -> None:
     where = f"/{parent}{command.name}"

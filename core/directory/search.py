@@ -79,46 +79,56 @@ class DirectoryQuery:
 
 @dataclass(frozen=True, slots=True)
 class Cursor:
-    """A position in the (score desc, name_key, id) order.
+    """A position in the (score desc, name_key, id) order: the member at the edge of a page
+    and their score for the query (their ``name_key`` is read again with the next page).
 
     ``backwards`` asks for the page before it; ``corrected`` says the query runs with
     spelling corrections (kept so that every page uses the same candidates).
     """
 
     score: int
-    name_key: str
     member_id: int
     backwards: bool = False
     corrected: bool = False
 
     def encode(self, query: DirectoryQuery, page: int) -> str:
-        data: dict[str, Any] = {
-            "q": query.to_json(),
-            "s": self.score,
-            "k": self.name_key,
-            "i": self.member_id,
-            "p": page,
-        }
-        if self.backwards:
-            data["b"] = 1
-        if self.corrected:
-            data["c"] = 1
-        raw = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
-        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+        """``score.member.page.flags.query``: short enough that a page button's token can
+        carry it for most queries; the query is its text, or JSON with filters (flag j)."""
+        flags = ("b" if self.backwards else "") + ("c" if self.corrected else "")
+        wanted = query.to_json()
+        if set(wanted) <= {"text"}:
+            rest = query.text
+        else:
+            flags += "j"
+            rest = json.dumps(wanted, ensure_ascii=False, separators=(",", ":"))
+        return f"{self.score}.{self.member_id}.{page}.{flags}.{rest}"
 
     @staticmethod
     def decode(token: str) -> tuple[DirectoryQuery, Cursor, int] | None:
-        """None for anything that is not a cursor this code wrote."""
+        """None for anything that is not a cursor this code wrote (now or, base64 JSON,
+        before page cursors were made short)."""
+        try:
+            if "." not in token:
+                return Cursor._decode_json(token)
+            score, member, page, flags, rest = token.split(".", 4)
+            if not set(flags) <= set("bcj"):
+                return None
+            query = (
+                DirectoryQuery(**dict(json.loads(rest))) if "j" in flags else DirectoryQuery(rest)
+            )
+            cursor = Cursor(int(score), int(member), "b" in flags, "c" in flags)
+            return query, cursor, max(1, int(page))
+        except (ValueError, KeyError, TypeError, json.JSONDecodeError):
+            return None
+
+    @staticmethod
+    def _decode_json(token: str) -> tuple[DirectoryQuery, Cursor, int] | None:
         try:
             raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
             data = json.loads(raw)
             query = DirectoryQuery(**dict(data["q"]))
             cursor = Cursor(
-                int(data["s"]),
-                str(data["k"]),
-                int(data["i"]),
-                bool(data.get("b")),
-                bool(data.get("c")),
+                int(data["s"]), int(data["i"]), bool(data.get("b")), bool(data.get("c"))
             )
             return query, cursor, max(1, int(data["p"]))
         except (ValueError, KeyError, TypeError, binascii.Error, json.JSONDecodeError):
@@ -253,8 +263,10 @@ def _statement(shape: _Shape) -> Select[Any]:
     score_c, key, ident = inner.c.score, inner.c.name_key, inner.c.id
     page = select(inner)
     c_score: Any = bindparam("c_score")
-    c_key: Any = bindparam("c_key")
     c_id: Any = bindparam("c_id")
+    # The cursor names the member at the page's edge, not their name: the name is read here.
+    edge = aliased(Member, name="edge")
+    c_key: Any = select(edge.name_key).where(edge.id == c_id).scalar_subquery()
     after = or_(key > c_key, and_(key == c_key, ident > c_id))
     before = or_(key < c_key, and_(key == c_key, ident < c_id))
     if ranked:
@@ -333,7 +345,7 @@ def _parameters(
     if query.year:
         params["year"] = query.year
     if cursor is not None:
-        params.update(c_score=cursor.score, c_key=cursor.name_key, c_id=cursor.member_id)
+        params.update(c_score=cursor.score, c_id=cursor.member_id)
     return params
 
 
@@ -405,10 +417,8 @@ async def _page(
     more_after = has_more if not backwards else True
     return SearchPage(
         results=results,
-        previous=Cursor(first.score, first.name_key, first.id, True, corrected)
-        if more_before
-        else None,
-        next=Cursor(last.score, last.name_key, last.id, False, corrected) if more_after else None,
+        previous=Cursor(first.score, first.id, True, corrected) if more_before else None,
+        next=Cursor(last.score, last.id, False, corrected) if more_after else None,
         corrected=corrected,
     )
 

@@ -305,3 +305,62 @@ async def test_erasure_leaves_no_personal_field_and_no_way_back_in(seeded: App) 
         assert state is not None
     [after] = await say(seeded, zoe, "/profile")
     assert after.error and "/start" in after.text
+
+
+async def test_search_shows_each_members_most_recent_study_in_the_page_order(seeded: App) -> None:
+    from core.db.models import Education, Organisation
+    from core.directory.search import DirectoryQuery, search_members
+
+    async with seeded.db.sessions.begin() as session:
+        zoe = await session.scalar(select(Member).where(Member.email == ZOE_EMAIL))
+        assert zoe is not None
+        older, newer = (await session.scalars(select(Organisation).limit(2))).all()
+        session.add_all(
+            [
+                Education(
+                    member_id=zoe.id, institution_id=older.id, field="Old", graduation_year=1990
+                ),
+                Education(
+                    member_id=zoe.id, institution_id=newer.id, field="New", graduation_year=2090
+                ),
+            ]
+        )
+    async with seeded.db.sessions() as session:
+        page = await search_members(session, DirectoryQuery(text="nguyen"), page_size=3)
+    [found] = [r for r in page.results if r.member_id == zoe.id]
+    assert (found.school, found.field, found.graduation_year) == (newer.name, "New", 2090)
+
+
+def test_a_page_cursor_is_short_and_older_cursors_still_open() -> None:
+    import base64
+
+    from core.directory.search import Cursor, DirectoryQuery
+
+    plain = DirectoryQuery(text="maria sil.va")
+    filtered = DirectoryQuery(text="zoe", country="VN", year=2019)
+    for query, cursor in [
+        (plain, Cursor(2, 123456, backwards=False, corrected=True)),
+        (filtered, Cursor(0, 7, backwards=True)),
+    ]:
+        assert Cursor.decode(cursor.encode(query, 3)) == (query, cursor, 3)
+    assert len(Cursor(2, 123456).encode(plain, 2).encode()) <= 25
+    # a cursor written before cursors were made short (its name key is read again)
+    old = {"q": {"text": "zoe"}, "s": 1, "k": "zoe nguyen", "i": 42, "p": 2, "b": 1}
+    token = base64.urlsafe_b64encode(json.dumps(old).encode()).decode().rstrip("=")
+    assert Cursor.decode(token) == (DirectoryQuery(text="zoe"), Cursor(1, 42, True), 2)
+    for forged in ["1.2.3.x.zoe", "1.2.3", "a.2.3..zoe", '1.2.3.j.{"nope":1}', "!!"]:
+        assert Cursor.decode(forged) is None, forged
+
+
+async def test_a_search_with_a_next_page_writes_no_button_row(seeded: App) -> None:
+    from core.db.models import CallbackToken
+
+    me = await account_for(seeded, DEMO_EMAIL)
+    [reply] = await say(seeded, me, "/search sector:digital")
+    assert reply.pager is not None and reply.pager.next is not None
+    tokens = await seeded.callbacks.issue(reply.all_buttons())
+    assert all(token.startswith("s:") for token in tokens.values())
+    async with seeded.db.sessions() as session:
+        assert (await session.scalars(select(CallbackToken))).all() == []
+    [page2] = await press(seeded, me, "search.page", reply.pager.next.payload)
+    assert "Page 2" in (page2.pager.label if page2.pager else "")

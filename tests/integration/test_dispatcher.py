@@ -185,3 +185,55 @@ async def test_a_query_without_any_word_asks_what_to_look_for(seeded: App) -> No
     [reply] = await say(seeded, me, "/search %%%")
     assert reply.error
     assert "/search" in reply.text
+
+
+async def test_identify_reads_member_grants_and_chapter_language_in_one_statement(
+    seeded: App,
+) -> None:
+    from sqlalchemy import event
+
+    from core.chat import Incoming
+    from core.chat.context import Grant
+    from core.db.models import Country, Organisation, RoleGrant
+    from core.domain import Platform, Role
+
+    me = await account_for(seeded, ZOE_EMAIL)
+    async with seeded.db.sessions.begin() as session:
+        zoe = await session.scalar(select(Member).where(Member.email == ZOE_EMAIL))
+        assert zoe is not None and zoe.country_code is not None
+        organisation = await session.scalar(select(Organisation.id).limit(1))
+        await session.execute(
+            update(Member).where(Member.id == zoe.id).values(preferred_language=None)
+        )
+        await session.execute(
+            update(Country).where(Country.code == zoe.country_code).values(default_language="vi")
+        )
+        session.add_all(
+            [
+                RoleGrant(member_id=zoe.id, role=Role.COUNTRY_ADMIN, country_code="VN"),
+                RoleGrant(member_id=zoe.id, role=Role.REPRESENTATIVE, organisation_id=organisation),
+            ]
+        )
+    statements: list[str] = []
+
+    def count(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    event.listen(seeded.db.engine.sync_engine, "before_cursor_execute", count)
+    try:
+        actor = await seeded.dispatcher.identify(Incoming(platform=Platform.CONSOLE, user_id=me))
+        stranger = await seeded.dispatcher.identify(
+            Incoming(platform=Platform.CONSOLE, user_id="nobody", locale="pt-BR")
+        )
+    finally:
+        event.remove(seeded.db.engine.sync_engine, "before_cursor_execute", count)
+    assert len(statements) == 2  # one each
+    assert actor.member_id == zoe.id and actor.country_code == zoe.country_code
+    assert actor.locale == "vi"  # nothing chosen, no platform locale: the chapter's language
+    assert actor.grants == {
+        Grant(Role.COUNTRY_ADMIN, country_code="VN"),
+        Grant(Role.REPRESENTATIVE, organisation_id=organisation),
+    }
+    assert actor.admin_of("VN") and actor.represents(organisation) and not actor.admin_of("BR")
+    assert stranger.member_id is None and stranger.grants == frozenset()
+    assert stranger.locale == "pt_BR"

@@ -158,3 +158,171 @@ async def test_button_tokens_resolve_and_forged_or_expired_ones_do_not(
     clock.advance(dt.timedelta(days=31))
     assert await app.callbacks.resolve(token) is None
     assert await app.callbacks.purge() == 1
+
+
+async def _stored_tokens(app: App) -> int:
+    from sqlalchemy import func, select
+
+    from core.db.models import CallbackToken
+
+    async with app.db.sessions() as session:
+        return int(await session.scalar(select(func.count()).select_from(CallbackToken)) or 0)
+
+
+async def test_a_short_payload_travels_signed_in_its_token_and_writes_no_row(
+    app: App, clock: FakeClock
+) -> None:
+    from core.chat import Button
+    from core.chat.callbacks import MAX_SIGNED, SIGNED_PREFIX
+
+    await app.callbacks.issue([Button("warm", action="a", payload="b")])  # makes the key
+    before = await _stored_tokens(app)
+    payload = '{"id": 1234567}'
+    tokens = await app.callbacks.issue(
+        [Button("Ask", action="directory.contact", payload=payload), Button("Yes", "x.ok", "é")]
+    )
+    assert await _stored_tokens(app) == before
+    contact = tokens[("directory.contact", payload)]
+    assert contact.startswith(SIGNED_PREFIX) and len(contact.encode()) <= MAX_SIGNED
+    assert await app.callbacks.resolve(contact) == ("directory.contact", payload)
+    assert await app.callbacks.resolve(tokens[("x.ok", "é")]) == ("x.ok", "é")
+    clock.advance(dt.timedelta(days=31))
+    assert await app.callbacks.resolve(contact) is None
+    assert await app.callbacks.purge() == 0  # nothing was stored, nothing to drop
+
+
+async def test_a_signed_token_altered_anywhere_or_signed_elsewhere_is_refused(
+    app: App, settings: object, database_url: str
+) -> None:
+    import base64
+
+    from core.chat import Button
+    from core.chat.callbacks import SIGNED_PREFIX, TAG_BYTES, CallbackStore
+    from core.clock import FakeClock as Clock
+    from core.db import create_database
+
+    [token] = (await app.callbacks.issue([Button("x", "directory.erase", "cancel")])).values()
+    raw = base64.urlsafe_b64decode(token[2:] + "=" * (-len(token[2:]) % 4))
+    assert raw.endswith(b"cancel")
+
+    def encoded(data: bytes) -> str:
+        return SIGNED_PREFIX + base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+    assert encoded(raw) == token
+    forged = [
+        encoded(raw[: -len(b"cancel")] + b"confirm"),  # another payload under the old tag
+        encoded(raw[:TAG_BYTES] + raw[TAG_BYTES:-1] + b"X"),
+        encoded(bytes([raw[0] ^ 1]) + raw[1:]),  # the tag itself
+        encoded(raw[:TAG_BYTES] + b"\xff\xff\xff\xff" + raw[TAG_BYTES + 4 :]),  # issued later
+        encoded(raw[:TAG_BYTES]),  # a tag alone
+        token + "=",  # padding: one text per token
+        token[:5] + "\n" + token[5:],  # a character the decoder would skip
+        SIGNED_PREFIX + "!!!!",
+    ]
+    for data in forged:
+        assert await app.callbacks.resolve(data) is None, data
+    assert await app.callbacks.resolve(token) == ("directory.erase", "cancel")
+    # Another installation's key (another database) does not open it.
+    other_db = create_database(database_url)
+    try:
+        async with other_db.sessions.begin() as session:
+            from sqlalchemy import update
+
+            from core.db.models import SigningKey
+
+            await session.execute(update(SigningKey).values(secret=b"k" * 32))
+        other = CallbackStore(other_db, Clock(app.clock.now()))
+        assert await other.resolve(token) is None
+    finally:
+        await other_db.dispose()
+
+
+async def test_a_signed_token_is_refused_where_no_key_was_ever_made_and_nothing_is_written(
+    app: App,
+) -> None:
+    from tests.helpers import database_snapshot
+
+    before = await database_snapshot(app)
+    assert await app.callbacks.resolve("s:" + "A" * 40) is None
+    assert await database_snapshot(app) == before
+
+
+async def test_every_process_signs_with_the_same_key(app: App, database_url: str) -> None:
+    from core.chat import Button
+    from core.chat.callbacks import CallbackStore
+    from core.db import create_database
+
+    second_db = create_database(database_url)
+    try:
+        second = CallbackStore(second_db, app.clock)
+        [token] = (await second.issue([Button("x", "a.b", "1")])).values()
+        assert await app.callbacks.resolve(token) == ("a.b", "1")
+        [back] = (await app.callbacks.issue([Button("x", "a.b", "2")])).values()
+        assert await second.resolve(back) == ("a.b", "2")
+    finally:
+        await second_db.dispose()
+
+
+class _Actions:
+    def __init__(self, *names: str) -> None:
+        self.names = list(names)
+
+    def action_names(self) -> tuple[str, ...]:
+        return tuple(self.names)
+
+
+def _signed_body(token: str) -> bytes:
+    import base64
+
+    from core.chat.callbacks import TAG_BYTES
+
+    text = token.removeprefix("s:")
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))[TAG_BYTES + 4 :]
+
+
+async def test_a_registered_action_travels_as_a_code_and_resolves_to_its_name(
+    app: App, clock: FakeClock
+) -> None:
+    from core.chat import Button
+    from core.chat.callbacks import CallbackStore, action_code
+
+    actions = _Actions("directory.contact")
+    store = CallbackStore(app.db, clock, actions)
+    tokens = await store.issue(
+        [Button("a", "directory.contact", "1"), Button("b", "later.added", "2")]
+    )
+    assert (
+        _signed_body(tokens[("directory.contact", "1")])
+        == b"\xff" + action_code("directory.contact") + b"1"
+    )
+    assert _signed_body(tokens[("later.added", "2")]) == b"\x0blater.added2"  # by name
+    actions.names.append("later.added")  # registered after start-up
+    [later] = (await store.issue([Button("b", "later.added", "3")])).values()
+    assert _signed_body(later)[0] == 0xFF
+    for token, expected in [
+        (tokens[("directory.contact", "1")], ("directory.contact", "1")),
+        (tokens[("later.added", "2")], ("later.added", "2")),
+        (later, ("later.added", "3")),
+    ]:
+        assert await store.resolve(token) == expected
+    # A process whose registry no longer has the action refuses its code.
+    assert await CallbackStore(app.db, clock, _Actions()).resolve(later) is None
+
+
+async def test_actions_whose_codes_collide_travel_by_name(app: App, clock: FakeClock) -> None:
+    from core.chat import Button
+    from core.chat.callbacks import CallbackStore, action_code
+
+    seen: dict[bytes, str] = {}
+    i = 0
+    while True:  # two names with one code
+        name = f"a{i}"
+        if action_code(name) in seen:
+            first, second = seen[action_code(name)], name
+            break
+        seen[action_code(name)] = name
+        i += 1
+    store = CallbackStore(app.db, clock, _Actions(first, second))
+    tokens = await store.issue([Button("x", first, "p"), Button("y", second, "p")])
+    assert _signed_body(tokens[(first, "p")]) == bytes([len(first)]) + first.encode() + b"p"
+    assert await store.resolve(tokens[(second, "p")]) == (second, "p")

@@ -139,6 +139,11 @@ CLASSIFICATION: dict[str, dict[str, str]] = {
         "payload": TRANSIENT,
         "created_at": NOT,
     },
+    "signing_keys": {
+        "name": NOT,
+        "secret": NOT,  # the platform's own key, no one's data
+        "created_at": NOT,
+    },
     "chapter_channels": {
         "id": NOT,
         "country_code": NOT,

@@ -74,8 +74,11 @@ async def test_a_linked_member_searches_and_pages_with_the_next_button(
     await slack.command("search sector:digital")
     first = (await fake_slack.wait_for("response", 2))[1].params
     [next_button] = [b for b in _buttons(first) if b["text"]["text"] == "Next"]
-    assert next_button["value"].startswith("t:")  # only a server-side token travels
+    # a token (signed, or naming a server-side row), never the raw action and payload
+    assert next_button["value"].startswith(("s:", "t:"))
     assert "sector" not in next_button["value"]
+    resolved = await seeded.callbacks.resolve(next_button["value"])
+    assert resolved is not None and resolved[0] == "search.page"
     await slack.interact(
         block_actions_payload(
             {"action_id": next_button["action_id"], "value": next_button["value"]},

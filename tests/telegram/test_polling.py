@@ -120,7 +120,7 @@ async def test_next_edits_the_search_results_in_place(
     assert first.params["text"].endswith(" 1</i>")  # "Page 1", in the member's language
     page_one = fake_api.last_message(MEMBER)
     [next_data] = _pager(page_one)
-    assert next_data.startswith("p:t:") and len(next_data.encode()) <= 64
+    assert next_data.startswith(("p:s:", "p:t:")) and len(next_data.encode()) <= 64
 
     await fake_api.push_callback(next_data, user_id=MEMBER, message=page_one)
     await wait_for(lambda: fake_api.calls_to("editMessageText"))
@@ -129,7 +129,7 @@ async def test_next_edits_the_search_results_in_place(
     assert edit.params["message_id"] == page_one["message_id"]
     assert edit.params["text"].endswith(" 2</i>")
     [previous] = _pager(fake_api.last_message(MEMBER))  # the last page: no next
-    assert previous.startswith("p:t:") and previous != next_data
+    assert previous.startswith(("p:s:", "p:t:")) and previous != next_data
     assert len(fake_api.calls_to("answerCallbackQuery")) == 1
     assert len(_sends(fake_api, MEMBER)) == 1  # edited, not sent again
 

@@ -19,7 +19,7 @@ from ._contact import (
     InstitutionOptOut,
     OrganisationBlock,
 )
-from ._conversation import CallbackToken, FormSession, SeenRequest
+from ._conversation import CallbackToken, FormSession, SeenRequest, SigningKey
 from ._country import Country
 from ._groups import Group, GroupChannel, GroupMembership, GroupRelay, GroupReport
 from ._introduction import Introduction, MemberBlock, MemberReport
@@ -98,4 +98,5 @@ __all__ = [
     "Rsvp",
     "SearchTerm",
     "SeenRequest",
+    "SigningKey",
 ]

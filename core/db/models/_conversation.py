@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Integer, String, Text, UniqueConstraint
+from sqlalchemy import Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ...domain import Platform
@@ -15,7 +15,8 @@ class CallbackToken(Base):
     """A button's action and payload, kept server-side behind an unguessable token.
 
     Platforms limit what a button carries (Telegram 64 bytes, Discord 100 characters) and
-    let clients forge it; the token is all a button holds.
+    let clients forge it: a payload too long to travel signed in the button itself
+    (core/chat/callbacks.py) is kept here, and the token is all the button holds.
     """
 
     __tablename__ = "callback_tokens"
@@ -24,6 +25,17 @@ class CallbackToken(Base):
     action: Mapped[str] = mapped_column(String(64))
     payload: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class SigningKey(Base):
+    """A secret every process shares, by use: ``buttons`` signs button tokens that carry
+    their own payload (core/chat/callbacks.py). Made by the first process that needs it."""
+
+    __tablename__ = "signing_keys"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    secret: Mapped[bytes] = mapped_column(LargeBinary(64))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class FormSession(Base):
