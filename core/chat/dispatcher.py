@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, select, update
 
 from ..db.models import Country, Member, PlatformAccount, RoleGrant
 from ..errors import UserError
@@ -184,18 +184,26 @@ class Dispatcher:
         member's grants (one row per grant, or one row without a grant). It runs outside a
         transaction (it needs no more than its own snapshot), which spares PostgreSQL a
         BEGIN and a ROLLBACK round trip."""
+        account = {
+            "platform": incoming.platform,
+            "workspace": incoming.workspace,
+            "user_id": incoming.user_id,
+        }
         async with self.app.db.engine.connect() as connection:
             await connection.execution_options(isolation_level="AUTOCOMMIT")
-            rows = (
+            rows = (await connection.execute(_IDENTIFY, account)).all()
+            handle = (incoming.handle or "")[:120]
+            if rows and handle and rows[0].handle != handle:
+                # People change their username: introductions share the one they have now.
                 await connection.execute(
-                    _IDENTIFY,
-                    {
-                        "platform": incoming.platform,
-                        "workspace": incoming.workspace,
-                        "user_id": incoming.user_id,
-                    },
+                    update(PlatformAccount)
+                    .where(
+                        PlatformAccount.platform == incoming.platform,
+                        PlatformAccount.workspace == incoming.workspace,
+                        PlatformAccount.user_id == incoming.user_id,
+                    )
+                    .values(handle=handle)
                 )
-            ).all()
         if not rows:
             locale = normalize_locale(incoming.locale) or default_locale()
             return Actor(
@@ -231,6 +239,7 @@ _IDENTIFY = (
         Member.id.label("member_id"),
         Member.country_code,
         Member.preferred_language,
+        PlatformAccount.handle,
         Country.default_language.label("chapter_language"),
         RoleGrant.role,
         RoleGrant.organisation_id,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 
 from sqlalchemy import Text, bindparam, text
@@ -17,8 +18,30 @@ from ..domain import fold
 __all__ = ["MAX_TERM", "remember_terms", "search_document", "terms_of", "without_third_letter"]
 
 MAX_TERM = 64
-# The FTS5 unicode61 tokenizer's idea of a word: letters and digits; "_" and "'" separate.
-_WORD = re.compile(r"[^\W_]+")
+
+
+def _combining_marks() -> str:
+    """Every combining mark (Unicode categories Mn, Mc, Me) as a regex class body.
+
+    Python's ``\\w`` leaves them out, so a word written with vowel signs or a virama
+    (Devanagari "अर्जुन", Thai, Bengali...) fell apart in two; the search indexes keep it whole
+    (FTS5's unicode61 counts marks as part of a word, and so does PostgreSQL's parser)."""
+    marks, start, previous = [], -2, -2
+    for code in [*range(0x20000), *range(0xE0100, 0xE01F0)]:
+        if unicodedata.category(chr(code))[0] != "M":
+            continue
+        if code != previous + 1:
+            if start >= 0:
+                marks.append((start, previous))
+            start = code
+        previous = code
+    marks.append((start, previous))
+    return "".join(f"\\U{a:08x}-\\U{b:08x}" for a, b in marks)
+
+
+# The FTS5 unicode61 tokenizer's idea of a word: letters, digits and the marks on them;
+# "_" and "'" separate.
+_WORD = re.compile(rf"(?:[^\W_]|[{_combining_marks()}])+")
 
 
 def search_document(

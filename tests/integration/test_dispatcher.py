@@ -11,7 +11,7 @@ from core.bootstrap import App, build_app
 from core.chat import Command, Permission
 from core.clock import FakeClock
 from core.config import Settings
-from core.db.models import Member
+from core.db.models import Member, PlatformAccount
 from core.demo.data import DEMO_EMAIL, ZOE_EMAIL
 from core.domain import Visibility
 from tests.helpers import account_for, names, press, say
@@ -237,3 +237,33 @@ async def test_identify_reads_member_grants_and_chapter_language_in_one_statemen
     assert actor.admin_of("VN") and actor.represents(organisation) and not actor.admin_of("BR")
     assert stranger.member_id is None and stranger.grants == frozenset()
     assert stranger.locale == "pt_BR"
+
+
+async def test_a_changed_username_is_saved_so_introductions_share_the_current_one(
+    seeded: App,
+) -> None:
+    from core.chat import Incoming
+    from core.domain import Platform
+
+    me = await account_for(seeded, ZOE_EMAIL)
+
+    async def saved() -> str | None:
+        async with seeded.db.sessions() as session:
+            return await session.scalar(
+                select(PlatformAccount.handle).where(
+                    PlatformAccount.platform == Platform.CONSOLE, PlatformAccount.user_id == me
+                )
+            )
+
+    await seeded.dispatcher.identify(Incoming(platform=Platform.CONSOLE, user_id=me, handle="zoe"))
+    assert await saved() == "zoe"
+    await seeded.dispatcher.identify(
+        Incoming(platform=Platform.CONSOLE, user_id=me, handle="zoe_nguyen")
+    )
+    assert await saved() == "zoe_nguyen"
+    await seeded.dispatcher.identify(Incoming(platform=Platform.CONSOLE, user_id=me))
+    assert await saved() == "zoe_nguyen"  # a press without a username changes nothing
+    stranger = await seeded.dispatcher.identify(
+        Incoming(platform=Platform.CONSOLE, user_id="nobody", handle="someone")
+    )
+    assert stranger.member_id is None

@@ -166,3 +166,30 @@ async def test_corrections_are_those_of_a_reading_of_the_whole_vocabulary(app: A
             assert await _corrections(session, terms) == expected, terms
     corrected = [q for q in queries if _closest_by_reading_every_word(vocabulary, q) != [q]]
     assert len(corrected) > 100  # the sample exercises corrections, not only known prefixes
+
+
+async def test_a_name_written_with_vowel_signs_is_found_whole_on_both_engines(app: App) -> None:
+    """Devanagari vowel signs and the virama are combining marks: a word must not break at
+    them, or the query asks for two words the index never split ("अरज" and "न")."""
+    name = "अर्जुन शर्मा"
+    async with app.db.sessions.begin() as session:
+        await ensure_countries(session, {"IN"})
+        document = fold(f"{name} Sharma Mumbai")
+        session.add(
+            Member(
+                full_name=name,
+                name_key=fold(name),
+                country_code="IN",
+                city="Mumbai",
+                city_key="mumbai",
+                directory_consent=True,
+                visibility=Visibility.LISTED,
+                search_document=document,
+                created_at=app.clock.now(),
+            )
+        )
+        await remember_terms(session, [document])
+    async with app.db.sessions() as session:
+        for typed in ("अर्जुन", "अर्जुन शर्मा", "अर्जुन sharma", "शर्मा mumbai"):
+            page = await search_members(session, DirectoryQuery(text=typed))
+            assert [r.full_name for r in page.results] == [name], typed
