@@ -78,7 +78,7 @@ class HttpTransport:
             channel_id=channel_id,
             message_id=message_id,
         )
-        await self._http.request(route, json=_without_flags(message))
+        await self._http.request(route, json=_without_flags(message), **self._options)
 
 
 def _without_flags(message: dict[str, Any]) -> dict[str, Any]:
