@@ -27,7 +27,8 @@ RESERVED: dict[str, tuple[str, Permission]] = {
     "digest": (N_("Preview your country's digest"), Permission.MEMBER),
     "broadcast": (N_("Send an announcement to a country's members"), Permission.COUNTRY_ADMIN),
     "link": (N_("Link another platform account to your profile"), Permission.ANYONE),
-    "lang": (N_("Choose the language the bot speaks to you"), Permission.ANYONE),
+    # Kept on the profile: someone who is not a member yet chooses it in /start.
+    "lang": (N_("Choose the language the bot speaks to you"), Permission.MEMBER),
     "stats": (N_("Figures about the network or your country"), Permission.COUNTRY_ADMIN),
     "privacy": (N_("What is stored about you and who sees it"), Permission.ANYONE),
     "export": (N_("Download all your data"), Permission.MEMBER),

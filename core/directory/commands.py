@@ -646,7 +646,7 @@ def register(registry: CommandRegistry) -> None:
             name="lang",
             help=RESERVED["lang"][0],
             handler=lang_command,
-            permission=Permission.ANYONE,
+            permission=Permission.MEMBER,
             params=(
                 Param("language", N_("A language code such as fr, pt_BR or ar"), max_length=16),
             ),
