@@ -42,7 +42,9 @@ async def test_a_claimed_imported_profile_finds_zoe_nguyen_with_search_query(
     assert linked["content"].startswith("Done, Kofi Mensah: this account is now linked")
     assert linked["flags"] == 64
 
-    search = await fake_discord.interact(2, _command("search", query="zoe nguyen"), user_id=KOFI)
+    search = await fake_discord.interact(
+        2, _command("search", query="zoe nguyen"), user_id=KOFI, username="kofi.m"
+    )
     response = await _answered(search)
     assert response["type"] == 4
     [card] = [e for e in response["data"]["embeds"] if e.get("title") == "Zoë Nguyễn"]
