@@ -12,12 +12,10 @@ import datetime as dt
 import hashlib
 
 from sqlalchemy import delete, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..clock import Clock
 from ..db import Database
-from ..db.base import table_of
+from ..db.base import insert_for, table_of
 from ..db.models import SeenRequest
 
 __all__ = ["SeenRequests"]
@@ -29,9 +27,6 @@ class SeenRequests:
     def __init__(self, db: Database, clock: Clock) -> None:
         self.db = db
         self.clock = clock
-        self._insert = (
-            postgresql_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
-        )
         self._next_sweep = clock.now()
 
     async def first_time(self, key: str, *, valid_until: dt.datetime) -> bool:
@@ -44,7 +39,7 @@ class SeenRequests:
                 self._next_sweep = now + SWEEP_EVERY
                 await conn.execute(delete(row).where(row.c.expires_at < now))
             inserted = await conn.execute(
-                self._insert(row)
+                insert_for(conn)(row)
                 .values(digest=digest, expires_at=valid_until)
                 .on_conflict_do_nothing(index_elements=["digest"])
             )

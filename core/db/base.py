@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import DateTime, MetaData, Table, TypeDecorator
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 from sqlalchemy.orm import DeclarativeBase
 
 NAMING_CONVENTION = {
@@ -52,3 +55,10 @@ class Base(DeclarativeBase):
 def table_of(model: type[Base]) -> Table:
     """The Core table behind a mapped class, for bulk inserts without ORM overhead."""
     return cast(Table, model.__table__)
+
+
+def insert_for(bind: AsyncSession | AsyncConnection | AsyncEngine) -> Any:
+    """The ``insert`` construct of the engine behind ``bind``: both dialects offer
+    ``on_conflict_do_nothing``/``on_conflict_do_update``, the generic one does not."""
+    dialect = bind.get_bind().dialect if isinstance(bind, AsyncSession) else bind.dialect
+    return postgresql_insert if dialect.name == "postgresql" else sqlite_insert

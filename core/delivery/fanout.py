@@ -13,12 +13,10 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from sqlalchemy import Select, String, select, type_coerce
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..chat.replies import Reply
-from ..db.base import table_of
+from ..db.base import insert_for, table_of
 from ..db.models import Country, DigestSubscription, Member, OutboxMessage, PlatformAccount
 from ..domain import Platform
 from ..i18n import default_locale, normalize_locale
@@ -136,9 +134,9 @@ async def enqueue_many(
 ) -> int:
     """Queue (key, target, reply) messages; keys queued before are skipped. Returns how many
     were offered (the duplicates are dropped by the database)."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(table_of(OutboxMessage)).on_conflict_do_nothing(index_elements=["key"])
+    statement = insert_for(session)(table_of(OutboxMessage)).on_conflict_do_nothing(
+        index_elements=["key"]
+    )
     # One encoding per distinct Reply object (kept alive here, so its id is not reused).
     encoded: dict[int, tuple[Reply, dict[str, Any]]] = {}
     rows: list[dict[str, Any]] = []

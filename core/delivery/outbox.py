@@ -9,11 +9,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..chat.replies import Reply
+from ..db.base import insert_for
 from ..db.models import Country, Member, OutboxMessage, PlatformAccount
 from ..domain import Platform
 from ..i18n import default_locale, normalize_locale, use_locale
@@ -65,10 +64,8 @@ async def enqueue(
     ``edit_of``: the platform's id of a message in the target chat that this reply replaces.
     ``extras`` are stored beside the reply for the sender (``Delivery.extras``).
     """
-    dialect = session.get_bind().dialect.name
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
     statement = (
-        insert(OutboxMessage)
+        insert_for(session)(OutboxMessage)
         .values(
             key=key,
             kind=kind,

@@ -7,8 +7,6 @@ import asyncio
 import datetime as dt
 
 from sqlalchemy import delete
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..chat.builtin import RESERVED
 from ..chat.callbacks import STALE_BUTTON, payload_id
@@ -26,6 +24,7 @@ from ..chat.replies import (
     FormFieldKind,
     Reply,
 )
+from ..db.base import insert_for
 from ..db.models import Broadcast, DigestSubscription, Rsvp
 from ..delivery.outbox import Target
 from ..delivery.status import batch_progress
@@ -448,11 +447,8 @@ async def digest_on_command(ctx: CommandContext, _args: Arguments) -> Reply:
     if ctx.actor.member_id is None:
         raise UserError(STALE_BUTTON)
     async with ctx.app.db.sessions.begin() as session:
-        insert = (
-            postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-        )
         await session.execute(
-            insert(DigestSubscription)
+            insert_for(session)(DigestSubscription)
             .values(member_id=ctx.actor.member_id, created_at=ctx.app.clock.now())
             .on_conflict_do_nothing(index_elements=["member_id"])
         )

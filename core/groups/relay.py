@@ -37,13 +37,11 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..chat.context import ChatKind, Incoming
 from ..chat.replies import Audience, Reply
-from ..db.base import table_of
+from ..db.base import insert_for, table_of
 from ..db.models import (
     GroupChannel,
     GroupMembership,
@@ -175,11 +173,6 @@ class _Channel:
     platform: str
     workspace: str
     chat_id: str
-
-
-def _insert(session: AsyncSession) -> Any:
-    dialect = session.get_bind().dialect.name
-    return postgresql_insert if dialect == "postgresql" else sqlite_insert
 
 
 _Chat = tuple[str, str, str]  # platform, workspace, chat id
@@ -444,7 +437,7 @@ async def _relay_run(
         ]
     if not relays:
         return [r or RelayResult(Outcome.EMPTY) for r in results]
-    insert = _insert(session)
+    insert = insert_for(session)
     created = dict(
         (
             await session.execute(
@@ -556,7 +549,7 @@ async def _follow(
         for key, platform, workspace, chat_id, message_id in copies
     ]
     result = await session.execute(
-        _insert(session)(table_of(OutboxMessage))
+        insert_for(session)(table_of(OutboxMessage))
         .on_conflict_do_nothing(index_elements=["key"])
         .returning(OutboxMessage.id),
         rows,

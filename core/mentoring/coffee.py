@@ -17,14 +17,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import delete, func, insert, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from ..chat.callbacks import STALE_BUTTON
 from ..chat.replies import Button, ButtonStyle, Reply
-from ..db.base import table_of
+from ..db.base import insert_for, table_of
 from ..db.models import (
     Chapter,
     CoffeeAvoid,
@@ -151,9 +149,7 @@ async def set_cadence(
     if weeks not in CADENCE_WEEKS:
         raise UserError(N_("Coffee rounds happen every 1, 2 or 4 weeks."))
     # One statement, so that two administrators choosing at once do not both insert the row.
-    dialect = session.get_bind().dialect.name
-    upsert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    statement = upsert(CoffeeSettings).values(
+    statement = insert_for(session)(CoffeeSettings).values(
         country_code=country_code, every_weeks=weeks, updated_at=now
     )
     await session.execute(
@@ -319,10 +315,8 @@ async def run_round(
     local_day = fire_time.astimezone(zoneinfo.ZoneInfo(chapter.time_zone)).date()
     if not is_round_week(local_day, await cadence_of(session, country_code)):
         return None
-    dialect = session.get_bind().dialect.name
-    upsert = postgresql_insert if dialect == "postgresql" else sqlite_insert
     created = await session.execute(
-        upsert(CoffeeRound)
+        insert_for(session)(CoffeeRound)
         .values(
             country_code=country_code,
             round_key=local_day.isoformat(),

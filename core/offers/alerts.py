@@ -41,11 +41,10 @@ from sqlalchemy import (
     type_coerce,
     union_all,
 )
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..chat.replies import Reply
+from ..db.base import insert_for
 from ..db.models import Alert, AlertMatch, Member, Offer, Organisation, OutboxMessage
 from ..delivery.fanout import enqueue_many, recipients
 from ..delivery.outbox import Target
@@ -237,8 +236,7 @@ def _immediate() -> ColumnElement[bool]:
 
 
 def _insert(session: AsyncSession) -> Any:
-    dialect = session.get_bind().dialect.name
-    return (postgresql_insert if dialect == "postgresql" else sqlite_insert)(AlertMatch)
+    return insert_for(session)(AlertMatch)
 
 
 async def _stage_where(session: AsyncSession, offer_id: int, *where: ColumnElement[bool]) -> int:

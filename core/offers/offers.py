@@ -12,13 +12,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..chat.context import Actor
 from ..chat.parser import resolve_country
-from ..db.base import table_of
+from ..db.base import insert_for, table_of
 from ..db.models import Offer, OfferReport, OfferView, Organisation, RoleGrant
 from ..delivery.outbox import notify_member
 from ..directory.countries import ensure_countries
@@ -562,9 +560,8 @@ async def record_view(
 ) -> None:
     """Remember that a member opened an offer (once per member)."""
     connection = await session.connection()
-    upsert = postgresql_insert if connection.dialect.name == "postgresql" else sqlite_insert
     await connection.execute(
-        upsert(table_of(OfferView))
+        insert_for(connection)(table_of(OfferView))
         .values(offer_id=offer_id, member_id=member_id, viewed_at=now)
         .on_conflict_do_nothing()
     )

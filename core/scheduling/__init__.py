@@ -18,11 +18,10 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..clock import Clock
 from ..db import Database
+from ..db.base import insert_for
 from ..db.models import JobRun
 
 __all__ = ["Job", "Scheduler"]
@@ -94,13 +93,8 @@ class Scheduler:
         """True for the one process that gets to run this job at this time."""
         key = f"{job_id}@{fire_time.astimezone(dt.UTC).isoformat()}"
         async with self.db.sessions.begin() as session:
-            insert = (
-                postgresql_insert
-                if session.get_bind().dialect.name == "postgresql"
-                else sqlite_insert
-            )
             result = await session.execute(
-                insert(JobRun)
+                insert_for(session)(JobRun)
                 .values(run_key=key[:200], started_at=self.clock.now(), runner=self.runner)
                 .on_conflict_do_nothing(index_elements=["run_key"])
             )
