@@ -368,7 +368,7 @@ class FakeBotApi:
 async def _decode(request: web.Request) -> dict[str, Any]:
     """Form, multipart or JSON bodies; files become ``{"filename", "content"}``."""
     if request.content_type == "application/json":
-        data = await request.json() if request.can_read_body else {}
+        data = await request.json() if request.body_exists else {}
         return dict(data) if isinstance(data, dict) else {}
     decoded: dict[str, Any] = {}
     for name, value in (await request.post()).items():

@@ -16,6 +16,11 @@ one ``MessageHandler`` that replies the text it got, handling updates one at a t
 (python-telegram-bot's default). The alumni bot handles ``--concurrency`` chats
 at once (default: the bot's own, one on SQLite, 32 on PostgreSQL). Target: at least 0.7 of
 the echo bot's rate.
+
+A third bot, run last, tells how much of the difference is the answer itself: bare
+python-telegram-bot again, sending for each update the very answer the alumni bot sent to
+that chat (the same HTML cards, the same keyboard of callback tokens), prepared beforehand,
+with no database and no platform code.
 """
 
 from __future__ import annotations
@@ -35,7 +40,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import event, func, insert, select
-from telegram import Update
+from telegram import InlineKeyboardMarkup, LinkPreviewOptions, Update
 from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
 
 from benchmarks.fake_bot_api import BOT_TOKEN, FakeBotApi
@@ -191,16 +196,15 @@ async def real_bot(app: App, concurrency: int) -> Bot:
     return run
 
 
-async def echo_bot(fake: FakeBotApi, ready: asyncio.Event, stop: asyncio.Event) -> None:
-    """The baseline: python-telegram-bot replying each text as it came."""
-
-    async def echo(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
-        assert update.message is not None
-        assert update.message.text is not None
-        await update.message.reply_text(update.message.text)
-
+async def bare_bot(
+    fake: FakeBotApi,
+    ready: asyncio.Event,
+    stop: asyncio.Event,
+    handler: Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]],
+) -> None:
+    """python-telegram-bot as installed (httpx transport, one update at a time)."""
     application = ApplicationBuilder().token(BOT_TOKEN).base_url(fake.api_url).build()
-    application.add_handler(MessageHandler(filters.TEXT, echo))
+    application.add_handler(MessageHandler(filters.TEXT, handler))
     async with application:
         await application.start()
         assert application.updater is not None
@@ -211,6 +215,42 @@ async def echo_bot(fake: FakeBotApi, ready: asyncio.Event, stop: asyncio.Event) 
         await stop.wait()
         await application.updater.stop()
         await application.stop()
+
+
+def answering_bot(answers: dict[int, dict[str, Any]]) -> Bot:
+    """Bare python-telegram-bot sending each chat the answer the alumni bot sent it."""
+    prepared = {
+        chat: {
+            "text": params["text"],
+            "parse_mode": params.get("parse_mode"),
+            "reply_markup": InlineKeyboardMarkup.de_json(params["reply_markup"], None)
+            if params.get("reply_markup")
+            else None,
+            "link_preview_options": LinkPreviewOptions(is_disabled=True),
+        }
+        for chat, params in answers.items()
+    }
+
+    async def answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert update.effective_chat is not None
+        chat = update.effective_chat.id
+        await context.bot.send_message(chat, **prepared[chat])
+
+    async def run(fake: FakeBotApi, ready: asyncio.Event, stop: asyncio.Event) -> None:
+        await bare_bot(fake, ready, stop, answer)
+
+    return run
+
+
+async def echo_bot(fake: FakeBotApi, ready: asyncio.Event, stop: asyncio.Event) -> None:
+    """The baseline: python-telegram-bot replying each text as it came."""
+
+    async def echo(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert update.message is not None
+        assert update.message.text is not None
+        await update.message.reply_text(update.message.text)
+
+    await bare_bot(fake, ready, stop, echo)
 
 
 async def measure(fake: CountingBotApi, bot: Bot, texts: list[str]) -> float:
@@ -251,9 +291,11 @@ async def main(url: str, members: int, updates: int, concurrency: int | None) ->
         statements = StatementCounter(app)
         real_rate = await measure(fake, await real_bot(app, concurrency), texts)
         statements.stop()
-        answers = [
-            str(c.params["text"]) for c in fake.calls[before:] if c.method == "sendMessage" and c.ok
-        ]
+        sent = [c for c in fake.calls[before:] if c.method == "sendMessage" and c.ok]
+        answers = [str(c.params["text"]) for c in sent]
+        same_answers_rate = await measure(
+            fake, answering_bot({int(c.params["chat_id"]): c.params for c in sent}), texts
+        )
     finally:
         await fake.close()
         await app.close()
@@ -267,6 +309,11 @@ async def main(url: str, members: int, updates: int, concurrency: int | None) ->
     print(f"  alumni bot (run_telegram, {concurrency} chats at once) {real_rate:6.0f} updates/s")
     print(f"  bare PTB echo bot (baseline, sequential) {echo_rate:7.0f} updates/s")
     print(f"  ratio {ratio:.2f} (target >= 0.70: {'met' if ratio >= 0.7 else 'NOT met'})")
+    print(
+        f"  bare PTB sending the alumni bot's answers, no database {same_answers_rate:6.0f} "
+        f"updates/s: {same_answers_rate / echo_rate:.2f} of the echo bot; the alumni bot "
+        f"{real_rate / same_answers_rate:.2f} of it"
+    )
     print(
         f"  answers {len(answers):,} (warm-up included), {listing:,} listing members, "
         f"{errors} errors, {statements.count / len(answers):.2f} SQL statements per answer"

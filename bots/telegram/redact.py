@@ -1,7 +1,8 @@
 """Keep the bot token out of the logs.
 
-python-telegram-bot puts the token in every request URL (``/bot<TOKEN>/sendMessage``), httpx
-logs those URLs at INFO, and ``Bot.__repr__`` and ``InvalidToken`` carry it too. While the bot
+python-telegram-bot puts the token in every request URL (``/bot<TOKEN>/sendMessage``) and
+logs that base URL, HTTP clients may log or quote those URLs, and ``Bot.__repr__`` and
+``InvalidToken`` carry it too. While the bot
 runs, a filter on those loggers replaces the token in every record they emit.
 """
 
@@ -14,7 +15,7 @@ from ..redact import SecretRedactor, redact
 __all__ = ["REDACTED", "Redaction", "TokenRedactor", "redacted"]
 
 REDACTED = "<telegram-token>"
-_FAMILIES = ("httpx", "httpcore", "telegram", "bots.telegram")
+_FAMILIES = ("aiohttp", "httpx", "httpcore", "telegram", "bots.telegram")
 
 
 def redacted(text: str, token: str) -> str:
@@ -29,7 +30,7 @@ class TokenRedactor(SecretRedactor):
 
 
 def _loggers() -> list[logging.Logger]:
-    """The named loggers of httpx, httpcore, python-telegram-bot and this adapter.
+    """The named loggers of the HTTP clients, python-telegram-bot and this adapter.
 
     A logger's filters only see records logged on that very logger, so each one gets it.
     """

@@ -101,7 +101,7 @@ def reply_html(reply: Reply) -> str:
 
 def _units(atom: str) -> int:
     """UTF-16 code units: what Telegram counts."""
-    return len(atom) + sum(1 for c in atom if ord(c) > 0xFFFF)
+    return len(atom.encode("utf-16-le")) // 2
 
 
 def _closing(stack: Sequence[str]) -> str:

@@ -18,6 +18,7 @@ from core.bootstrap import App
 from .bridge import TelegramBridge, describe
 from .menu import publish_menu
 from .redact import Redaction, redacted
+from .transport import AiohttpRequest
 from .webhook import WEBHOOK_PATH, check_secret, mount_webhook
 
 __all__ = [
@@ -82,7 +83,14 @@ def _build(
     max_retry_wait: float,
     concurrency: int | None,
 ) -> tuple[TelegramApplication, TelegramBridge]:
-    builder = ApplicationBuilder().token(token).base_url(api_url).base_file_url(file_url(api_url))
+    builder = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(api_url)
+        .base_file_url(file_url(api_url))
+        .request(AiohttpRequest())
+        .get_updates_request(AiohttpRequest(connections=1))
+    )
     if webhook:
         builder = builder.updater(None)
     application = builder.build()

@@ -1,7 +1,8 @@
 """The delivery engine's Telegram sender: outbox messages out through the Bot API.
 
-One python-telegram-bot ``Bot`` without any retrying of its own (no rate limiter, httpx
-transport without retries): the ``core.delivery.worker.Worker`` paces, retries and backs off.
+One python-telegram-bot ``Bot`` without any retrying of its own (no rate limiter, the
+aiohttp transport of ``bots.telegram.transport`` without retries): the
+``core.delivery.worker.Worker`` paces, retries and backs off.
 Each answer of the Bot API becomes an ``Outcome``:
 
 * a message (or every message of a reply split in several) sent: ``SENT`` with the first
@@ -47,7 +48,6 @@ from telegram.error import (
     RetryAfter,
     TelegramError,
 )
-from telegram.request import HTTPXRequest
 
 from core.bootstrap import App
 from core.config import Settings
@@ -62,6 +62,7 @@ from .bridge import _retry_after_seconds, describe
 from .redact import Redaction, redacted
 from .render import RenderedReply, render_reply
 from .runner import file_url
+from .transport import AiohttpRequest
 
 __all__ = ["DEFAULT_API_URL", "TelegramSender", "from_settings"]
 
@@ -115,9 +116,9 @@ class TelegramSender:
     ) -> None:
         self.app = app
         self._token = token
-        # httpx transport retries nothing by default; a plain Bot has no rate limiter.
-        self._request = HTTPXRequest(
-            connection_pool_size=connections,
+        # The transport retries nothing; a plain Bot has no rate limiter.
+        self._request = AiohttpRequest(
+            connections=connections,
             connect_timeout=timeout,
             read_timeout=timeout,
             write_timeout=timeout,
@@ -134,7 +135,7 @@ class TelegramSender:
         # outbox key -> (parts already sent, first message id), for replies cut short
         self._resume: OrderedDict[str, tuple[int, str]] = OrderedDict()
         self._max_resumable = max_resumable
-        self._redaction: Redaction | None = Redaction(token)  # httpx logs URLs with the token
+        self._redaction: Redaction | None = Redaction(token)  # URLs carry the token
 
     def is_group(self, target: Target) -> bool:
         return not target.is_user and target.chat_id.startswith("-")

@@ -221,7 +221,7 @@ class CallbackStore:
 
 
 def _mac(key: bytes, body: bytes) -> bytes:
-    return hmac.new(key, body, hashlib.sha256).digest()[:TAG_BYTES]
+    return hmac.digest(key, body, "sha256")[:TAG_BYTES]
 
 
 BY_CODE = 0xFF  # instead of a name's length: a two-byte action code follows

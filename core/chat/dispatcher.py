@@ -181,16 +181,14 @@ class Dispatcher:
         """Find the member behind the platform account, with roles and language.
 
         One statement: the member's row joined with the chapter's language and each of the
-        member's grants (one row per grant, or one row without a grant). It runs outside a
-        transaction (it needs no more than its own snapshot), which spares PostgreSQL a
-        BEGIN and a ROLLBACK round trip."""
+        member's grants (one row per grant, or one row without a grant), on
+        ``Database.reading()`` (no BEGIN and ROLLBACK round trips on PostgreSQL)."""
         account = {
             "platform": incoming.platform,
             "workspace": incoming.workspace,
             "user_id": incoming.user_id,
         }
-        async with self.app.db.engine.connect() as connection:
-            await connection.execution_options(isolation_level="AUTOCOMMIT")
+        async with self.app.db.reading() as connection:
             rows = (await connection.execute(_IDENTIFY, account)).all()
             handle = (incoming.handle or "")[:120]
             if rows and handle and rows[0].handle != handle:
@@ -204,6 +202,7 @@ class Dispatcher:
                     )
                     .values(handle=handle)
                 )
+                await connection.commit()  # SQLite's reader has a transaction to end
         if not rows:
             locale = normalize_locale(incoming.locale) or default_locale()
             return Actor(

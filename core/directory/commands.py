@@ -284,10 +284,12 @@ async def search_page_action(ctx: CommandContext, payload: str, _values: dict[st
 async def _search_reply(
     ctx: CommandContext, query: DirectoryQuery, cursor: Cursor | None, page: int
 ) -> Reply:
-    async with ctx.app.db.sessions() as session:
-        result: SearchPage = await search_members(session, query, cursor)
+    async with ctx.app.db.reading() as connection:
+        result: SearchPage = await search_members(connection, query, cursor)
     if not result.results:
         return Reply(text=gettext("No member matches this search."))
+    school, field, sector = gettext("School"), gettext("Field"), gettext("Sector")
+    introduce = gettext("Ask for an introduction")
     cards = tuple(
         Card(
             title=isolate_for(r.full_name),
@@ -303,13 +305,13 @@ async def _search_reply(
                 f
                 for f in (
                     Field(
-                        gettext("School"),
+                        school,
                         f"{r.school} ({r.graduation_year})" if r.graduation_year else r.school,
                     )
                     if r.school
                     else None,
-                    Field(gettext("Field"), r.field) if r.field else None,
-                    Field(gettext("Sector"), sector_label(r.sector)) if r.sector else None,
+                    Field(field, r.field) if r.field else None,
+                    Field(sector, sector_label(r.sector)) if r.sector else None,
                 )
                 if f is not None
             ),
@@ -317,7 +319,7 @@ async def _search_reply(
             if r.member_id == ctx.actor.member_id
             else (
                 Button(
-                    gettext("Ask for an introduction"),
+                    introduce,
                     action="directory.contact",
                     payload=json.dumps({"id": r.member_id}),
                 ),

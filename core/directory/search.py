@@ -38,7 +38,7 @@ from sqlalchemy import (
     true,
     union_all,
 )
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import aliased
 
 from ..db.models import Education, Member, Organisation, SearchTerm
@@ -350,7 +350,7 @@ def _parameters(
 
 
 async def search_members(
-    session: AsyncSession,
+    session: AsyncSession | AsyncConnection,
     query: DirectoryQuery,
     cursor: Cursor | None = None,
     *,
@@ -370,7 +370,7 @@ async def search_members(
 
 
 async def _page(
-    session: AsyncSession,
+    session: AsyncSession | AsyncConnection,
     query: DirectoryQuery,
     alternatives: list[list[str]],
     cursor: Cursor | None,
@@ -378,8 +378,9 @@ async def _page(
     corrected: bool,
 ) -> SearchPage:
     backwards = cursor is not None and cursor.backwards
+    connection = await _connection(session)
     shape = _Shape(
-        dialect=session.get_bind().dialect.name,
+        dialect=connection.dialect.name,
         variants=tuple(len(v) for v in alternatives),
         country=bool(query.country),
         city=bool(query.city),
@@ -390,7 +391,6 @@ async def _page(
         cursor="" if cursor is None else ("before" if backwards else "after"),
         limit=page_size + 1,
     )
-    connection = await session.connection()
     result = await connection.execute(_statement(shape), _parameters(query, alternatives, cursor))
     rows = list(result.all())
     has_more = len(rows) > page_size
@@ -423,7 +423,14 @@ async def _page(
     )
 
 
-async def _corrections(session: AsyncSession, terms: list[str]) -> list[list[str]]:
+async def _connection(session: AsyncSession | AsyncConnection) -> AsyncConnection:
+    """Searches run in a caller's session or, being reads, on ``Database.reading()``."""
+    return await session.connection() if isinstance(session, AsyncSession) else session
+
+
+async def _corrections(
+    session: AsyncSession | AsyncConnection, terms: list[str]
+) -> list[list[str]]:
     """For each word that starts no indexed word, the closest indexed words.
 
     One edit is allowed in words of up to five letters, two in longer ones. Candidates come
@@ -436,7 +443,7 @@ async def _corrections(session: AsyncSession, terms: list[str]) -> list[list[str
     found: dict[int, list[str]] = {i: [] for i in checked}
     if checked:
         branches = [_candidates(i, terms[i], _allowed(terms[i])) for i in checked]
-        connection = await session.connection()
+        connection = await _connection(session)
         rows = await connection.execute(union_all(*branches) if len(branches) > 1 else branches[0])
         for index, candidate in rows:
             found[index].append(candidate)

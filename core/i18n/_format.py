@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 
 from babel import Locale, UnknownLocaleError
 from babel import dates as babel_dates
@@ -12,7 +13,13 @@ from ._locale import current_locale
 
 
 def _locale() -> Locale:
-    return Locale.parse(current_locale())
+    return _parsed(current_locale())
+
+
+@lru_cache(maxsize=64)
+def _parsed(tag: str) -> Locale:
+    """Parsing a tag costs a CLDR lookup each time: a reply's cards ask for it per card."""
+    return Locale.parse(tag)
 
 
 def country_name(code: str) -> str:

@@ -11,6 +11,7 @@ Telegram, Slack and Discord.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
 
@@ -43,9 +44,16 @@ def isolate(text: str) -> str:
     return f"{FSI}{cleaned}{PDI}" if cleaned else cleaned
 
 
+# Every right-to-left letter lies at or above Hebrew's block: below it, nothing to look up.
+_FROM_HEBREW = re.compile("[\u0590-\U0010ffff]")
+
+
 def contains_rtl(text: str) -> bool:
     """Whether ``text`` has a right-to-left letter (Arabic, Hebrew, Syriac, Thaana...)."""
-    return any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text)
+    return any(
+        unicodedata.bidirectional(found.group()) in ("R", "AL")
+        for found in _FROM_HEBREW.finditer(text)
+    )
 
 
 def is_rtl(locale: str | None = None) -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 
 from core.i18n import gettext, use_locale
@@ -58,3 +60,13 @@ def test_isolate_for_wraps_in_arabic_sessions_and_rtl_names_only() -> None:
     assert isolate_for("Zoé", "ar") == f"{FSI}Zoé{PDI}"
     assert isolate_for("محمد", "fr") == f"{FSI}محمد{PDI}"
     assert isolate_for("Zoé", "fr") == "Zoé"
+
+
+def test_contains_rtl_agrees_with_the_bidi_class_of_every_code_point() -> None:
+    """Letters below Hebrew's block are skipped without a lookup: none of them is R or AL."""
+    for code in range(0x110000):
+        if 0xD800 <= code <= 0xDFFF:
+            continue  # surrogates are not characters
+        char = chr(code)
+        expected = unicodedata.bidirectional(char) in ("R", "AL")
+        assert contains_rtl(f"Zoë {char} 2019") is expected, hex(code)
