@@ -2,8 +2,9 @@
 
 ``BaseRequest`` is python-telegram-bot's documented interface for plugging in another asyncio
 HTTP library; the library's ``Bot`` still builds every request and reads every answer. Its
-default, ``HTTPXRequest``, costs most of a bot's time per answer: on the fake Bot API an httpx
-round trip took about three times the CPU of an aiohttp one (``benchmarks/telegram_throughput``).
+default, ``HTTPXRequest``, cost most of a bot's time per answer: profiled in
+``benchmarks/telegram_throughput``, a ``sendMessage`` took 3.5 times the CPU over httpx that
+it takes over aiohttp.
 
 Bodies go out as JSON (the Bot API takes ``application/json``), or as ``multipart/form-data``
 when a file is attached. Timeouts keep python-telegram-bot's meaning: ``connect`` covers
@@ -80,6 +81,8 @@ class AiohttpRequest(BaseRequest):
                 headers={"User-Agent": self.USER_AGENT},
                 # Errors are python-telegram-bot's to read from the status and the body.
                 raise_for_status=False,
+                # HTTPS_PROXY and kin apply, as they did with httpx.
+                trust_env=True,
             )
 
     async def shutdown(self) -> None:
