@@ -158,20 +158,22 @@ class Alert(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class AlertMatch(Base):
-    """An immediate alert a published offer matched, whose message is not queued yet.
+class AlertMatches(Base):
+    """The immediate alerts a published offer matched whose messages are not all queued yet.
 
-    Publishing writes these in one INSERT … SELECT (so an offer matching thousands of alerts
-    never brings them into Python) and queues them at once when they are few; a scheduled
-    job turns the rest into outbox messages and deletes them. The table is a queue, empty at
-    rest, so writing a match must cost no more than one B-tree insert: no index beyond the
-    key (on SQLite the table itself, WITHOUT ROWID) and no foreign keys, whose checks would
-    look up, and on PostgreSQL lock, each matched alert. The job drops matches whose alert
-    or offer is gone.
+    One row per offer, its alert ids in one JSON array: publishing writes the row with one
+    INSERT … SELECT that aggregates the matched ids (so the thousands of alerts without
+    words a popular offer matches never come into Python, and cost the database one row,
+    not one B-tree insert each). Small audiences are queued at once; a scheduled job takes
+    the ids after ``queued`` a chunk at a time, queues their messages and moves ``queued``
+    on in the same transaction (a crash neither loses a match nor repeats one), and deletes
+    the row when every id is taken. No foreign keys: the job drops the ids of alerts, and
+    the rows of offers, that are gone.
     """
 
     __tablename__ = "alert_matches"
-    __table_args__ = ({"sqlite_with_rowid": False},)
 
-    offer_id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    alert_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    offer_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    alert_ids: Mapped[str] = mapped_column(Text)  # a JSON array of alert ids, in no order
+    matched: Mapped[int] = mapped_column(Integer)  # how many ids alert_ids holds
+    queued: Mapped[int] = mapped_column(Integer, default=0)  # the first ones, already taken
