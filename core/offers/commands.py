@@ -375,12 +375,17 @@ def _posted(offer: Offer, notified: Notified, reposted: bool = False) -> Reply:
             date=format_date(offer.expires_at.date()),
         )
     )
-    count = notified.matched if notified.deferred else notified.told
-    if count:
+    if notified.deferred:  # an upper bound: see ``Notified``
+        text += "\n" + ngettext(
+            "Up to {count} member with a matching alert will be told in the next few minutes.",
+            "Up to {count} members with a matching alert will be told in the next few minutes.",
+            notified.matched,
+        )
+    elif notified.told:
         text += "\n" + ngettext(
             "{count} member with a matching alert is told.",
             "{count} members with a matching alert are told.",
-            count,
+            notified.told,
         )
     return Reply(text=text)
 

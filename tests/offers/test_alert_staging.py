@@ -5,7 +5,7 @@ an audience too large to queue at once is left to the job, which queues each ale
 its member's language, and drops the matches of an offer taken offline meanwhile or of a
 member who has no account to be told on. An offer's matches are one staged row the job works
 through a chunk at a time: a chunk whose transaction fails is taken again, a committed one
-never."""
+never. The publisher is told how many members are told, or at most how many will be."""
 
 from __future__ import annotations
 
@@ -300,3 +300,31 @@ async def test_a_repost_while_the_job_is_half_way_tells_each_alert_once(
         "alert:4:offer:1",
     ]
     assert await _stage_count(seeded) == 0
+
+
+async def test_the_publisher_is_told_how_many_members_not_how_many_alerts(
+    seeded: App, cast: Cast
+) -> None:
+    for line in ("/alerts add kind:internship", "/alerts add analyst"):  # both match
+        await say(seeded, cast.member, line)
+    [posted] = await say(seeded, cast.representative, POST)
+    assert not posted.error, posted.text
+    assert len(await _alert_keys(seeded)) == 2  # one notice per matching alert
+    assert posted.text.splitlines()[-1] == (  # the representative reads French
+        "1 membre ayant une alerte correspondante est prévenu."
+    )
+
+
+async def test_a_publication_left_to_the_job_says_at_most_how_many_will_be_told(
+    seeded: App, cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(alerts, "QUEUED_AT_ONCE", 1)
+    for line in ("/alerts add kind:internship", "/alerts add analyst"):
+        await say(seeded, cast.member, line)
+    [posted] = await say(seeded, cast.representative, POST)
+    assert not posted.error, posted.text
+    assert posted.text.splitlines()[-1] == (
+        "Jusqu'à 2 membres ayant une alerte correspondante seront prévenus dans les prochaines "
+        "minutes."
+    )
+    assert await queue_staged_alerts(seeded, seeded.clock.now()) == 2  # of one member
