@@ -11,10 +11,10 @@ Publishing (``notify_matches``): the immediate alerts found are staged in ``aler
 as ONE row per offer holding their ids, written by one INSERT … SELECT that aggregates them:
 a popular offer matching thousands of alerts costs the database a few index range scans and
 one row (not one B-tree insert per match). Alerts without words, most matches, never reach
-Python; alerts whose longest word is one of the offer's come to Python to have their other
-words checked. A small audience is queued at once; ``queue_matches`` (the minutely job)
-queues the rest, a chunk of ids at a time, moving the row's ``queued`` cursor in the
-transaction that writes their messages.
+Python; alerts whose longest word is one of the offer's have their other words checked, by
+PostgreSQL in the same statement, in Python on SQLite. A small audience is queued at once;
+``queue_matches`` (the minutely job) queues the rest, a chunk of ids at a time, moving the
+row's ``queued`` cursor in the transaction that writes their messages.
 ``stage_matches_naive`` stages the same alerts by scanning every saved search (the
 benchmark's baseline; the tests prove both agree), as ``naive_matching_alerts`` does for
 ``matching_alerts``.
@@ -34,6 +34,7 @@ from sqlalchemy import (
     ColumnElement,
     Integer,
     String,
+    Text,
     any_,
     bindparam,
     cast,
@@ -42,7 +43,9 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    text,
     type_coerce,
+    union_all,
     update,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -281,34 +284,53 @@ def _among(column: Any, name: str, postgresql: bool) -> ColumnElement[bool]:
 
 
 @lru_cache(maxsize=4)
-def _staging_statements(insert: Any, postgresql: bool) -> tuple[Any, Any]:
+def _staging_statements(insert: Any, postgresql: bool) -> tuple[Any | None, Any]:
     """(worded, stage), built once per engine, with bound parameters for the offer's values.
 
-    ``worded``: the immediate alerts among the offer's keys whose ``match_word`` is one of
-    its words (id, word, terms), for Python to check their other words.
-
     ``stage``: INSERT INTO alert_matches SELECT offer, '[' || ids || ']', count FROM (the
-    immediate alerts without words among the offer's keys: an index-only range scan per
-    key), with the ids ``worded`` found appended (``:tail`` is "," and them, ``:extra``
-    them alone, for when no alert without words matched). One row, whatever the number of
-    matches; nothing for no match. RETURNING how many were staged."""
+    immediate alerts without words among the offer's keys: a range scan per key of the
+    partial index that holds just them), with the ids of the matching alerts with words
+    appended. One row, whatever the number of matches; nothing for no match. RETURNING how
+    many were staged.
+
+    The alerts with words are the immediate ones among the offer's keys whose
+    ``match_word`` is one of its words (a probe of ``ix_alerts_match`` per word and key),
+    whose other words are all the offer's too. PostgreSQL checks those in ``stage`` itself
+    (``string_to_array(terms, ' ') <@ :words``): one round trip, and no match reaches
+    Python; ``worded`` is then None. SQLite, in process, has no round trip to save nor an
+    array type: ``worded`` reads (id, word, terms) for Python to check, and ``stage``
+    appends the ids found (``:tail`` is "," and them, ``:extra`` them alone, for when no
+    alert without words matched)."""
     keys = _among(Alert.match_key, "keys", postgresql)
-    worded = select(Alert.id, Alert.match_word, Alert.terms).where(
-        _among(Alert.match_word, "words", postgresql), keys, _immediate()
-    )
-    without_words = (
-        select(
-            func.aggregate_strings(cast(Alert.id, String), ",").label("ids"),  # string_agg
-            func.count().label("n"),  # group_concat on SQLite
+    without_words = select(Alert.id).where(text(Alert.IMMEDIATE_WITHOUT_WORDS), keys)
+    worded = None
+    chosen: Any = without_words
+    if postgresql:
+        words = bindparam("words", type_=ARRAY(Text))  # text[], as string_to_array gives
+        terms = func.string_to_array(Alert.terms, " ", type_=ARRAY(Text))
+        chosen = union_all(
+            without_words,
+            select(Alert.id).where(
+                Alert.match_word == any_(words), keys, _immediate(), terms.contained_by(words)
+            ),
         )
-        .where(Alert.match_word == "", keys, _immediate())
-        .subquery()
-    )
-    extra = bindparam("extra", type_=String)
-    matched = without_words.c.n + bindparam("extra_count", type_=Integer)
+    else:
+        worded = select(Alert.id, Alert.match_word, Alert.terms).where(
+            _among(Alert.match_word, "words", postgresql), keys, _immediate()
+        )
+    ids = chosen.subquery()
+    listed = select(
+        func.aggregate_strings(cast(ids.c.id, String), ",").label("ids"),  # string_agg, or
+        func.count().label("n"),  # group_concat on SQLite
+    ).subquery()
+    matched = listed.c.n + bindparam("extra_count", type_=Integer)
     row = select(
         bindparam("offer_id", type_=Integer),
-        "[" + func.coalesce(without_words.c.ids + bindparam("tail", type_=String), extra) + "]",
+        "["
+        + func.coalesce(
+            listed.c.ids + bindparam("tail", type_=String), bindparam("extra", type_=String)
+        )
+        + "]",
         matched,
         literal(0, Integer),
     ).where(matched > 0)
@@ -336,10 +358,9 @@ async def _stage_ids(session: AsyncSession, offer_id: int, alert_ids: list[int])
 async def stage_matches(session: AsyncSession, offer: Offer) -> int:
     """Stage the immediate alerts ``offer`` matches, through the index; returns how many.
 
-    Two statements. Alerts with words whose longest one is in the offer (a few percent of
-    the matches) come to Python to have their other words checked; alerts without words,
-    most of the matches, are decided by the index alone and never leave the database: the
-    second statement aggregates their ids, appends those Python found and writes the row."""
+    Alerts without words, most of the matches, are decided by the index alone and never
+    leave the database: one INSERT … SELECT aggregates their ids, with those of the
+    alerts with words that match, and writes the row (see ``_staging_statements``)."""
     connection = await session.connection()
     worded, stage = _staging_statements(
         insert_for(session), connection.dialect.name == "postgresql"
@@ -348,7 +369,7 @@ async def stage_matches(session: AsyncSession, offer: Offer) -> int:
     words.discard("")
     keys = offer_keys(offer.kind, offer.country_code, offer.sector, offer.languages)
     found: list[int] = []
-    if words:
+    if worded is not None and words:
         rows = await connection.execute(worded, {"keys": keys, "words": sorted(words)})
         found = [
             alert_id
@@ -356,16 +377,16 @@ async def stage_matches(session: AsyncSession, offer: Offer) -> int:
             if terms == word or _text_matches(terms, words)  # one word: the one looked up
         ]
     extra = ",".join(map(str, found))
-    staged = await connection.scalar(
-        stage,
-        {
-            "offer_id": offer.id,
-            "keys": keys,
-            "extra": extra,
-            "tail": "," + extra if found else "",
-            "extra_count": len(found),
-        },
-    )
+    values: dict[str, Any] = {
+        "offer_id": offer.id,
+        "keys": keys,
+        "extra": extra,
+        "tail": "," + extra if found else "",
+        "extra_count": len(found),
+    }
+    if worded is None:
+        values["words"] = sorted(words)
+    staged = await connection.scalar(stage, values)
     return staged or 0
 
 

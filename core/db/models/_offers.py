@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, ClassVar
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ...offers.domain import AlertFrequency, OfferKind, OfferState, RequestState
@@ -135,11 +135,28 @@ class Alert(Base):
     alert's longest word, "" without text) index it: a new offer looks up only the few keys
     it can match and its own words, never every alert. The index also holds what a match
     reads (member, frequency, id), so alerts without words are found in the index alone.
+
+    Publishing an offer reads the ids of the immediate alerts without words among its keys
+    (most of its matches) from a partial index that holds just those, by key: about half
+    the entries of ``ix_alerts_match``, and narrower, a third of its size.
     """
+
+    IMMEDIATE_WITHOUT_WORDS: ClassVar[str] = (
+        f"match_word = '' AND frequency = '{AlertFrequency.IMMEDIATE.value}'"
+    )
+    # The condition of that partial index: a query uses it only if its WHERE spells the
+    # condition out with these constants (bound parameters do not prove it).
 
     __tablename__ = "alerts"
     __table_args__ = (
         Index("ix_alerts_match", "match_word", "match_key", "member_id", "frequency", "id"),
+        Index(
+            "ix_alerts_immediate_without_words",
+            "match_key",
+            "id",
+            postgresql_where=text(IMMEDIATE_WITHOUT_WORDS),
+            sqlite_where=text(IMMEDIATE_WITHOUT_WORDS),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

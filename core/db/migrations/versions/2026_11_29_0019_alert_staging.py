@@ -1,4 +1,5 @@
-"""An offer's staged alert matches are one row holding their ids, not one row per match
+"""An offer's staged alert matches are one row holding their ids, not one row per match;
+a partial index of the immediate alerts without words, which most matches are
 
 Publishing an offer that matches thousands of immediate alerts wrote thousands of rows into
 ``alert_matches`` (on PostgreSQL most of the publication's time); it now writes one row per
@@ -6,6 +7,10 @@ offer, the alert ids aggregated into a JSON array, with ``queued`` counting thos
 delivery job has already taken. On PostgreSQL the list is stored out of line uncompressed.
 Matches staged when the migration runs are carried over (and back on downgrade, less those
 already taken).
+
+Most of an offer's matches are immediate alerts without words, found by key: a partial
+index holds just those, by key and id (about half the entries of ``ix_alerts_match``, and
+narrower: a third of its size), so the staging's scan of them reads fewer pages.
 
 Revision ID: 0019
 Revises: 0018
@@ -25,6 +30,7 @@ down_revision: str | None = "0018"
 branch_labels: str | None = None
 depends_on: str | None = None
 
+_IMMEDIATE_WITHOUT_WORDS = "match_word = '' AND frequency = 'immediate'"
 _pairs = sa.table("alert_matches", sa.column("offer_id"), sa.column("alert_id"))
 _lists = sa.table(
     "alert_matches",
@@ -36,6 +42,14 @@ _lists = sa.table(
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("alerts", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_alerts_immediate_without_words",
+            ["match_key", "id"],
+            unique=False,
+            postgresql_where=sa.text(_IMMEDIATE_WITHOUT_WORDS),
+            sqlite_where=sa.text(_IMMEDIATE_WITHOUT_WORDS),
+        )
     bind = op.get_bind()
     staged: dict[int, list[int]] = defaultdict(list)
     for offer_id, alert_id in bind.execute(sa.select(_pairs.c.offer_id, _pairs.c.alert_id)):
@@ -64,6 +78,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("alerts", schema=None) as batch_op:
+        batch_op.drop_index("ix_alerts_immediate_without_words")
     bind = op.get_bind()
     rows = bind.execute(sa.select(_lists.c.offer_id, _lists.c.alert_ids, _lists.c.queued)).all()
     op.drop_table("alert_matches")
