@@ -7,21 +7,24 @@ the 2 x 2 x 2 x (1 + languages) keys built from its own kind, country, sector an
 or ``*``, and only alerts whose word is one of the offer's words or "". So finding an
 offer's alerts is a few indexed lookups, whatever the number of alerts.
 
-Publishing (``notify_matches``): the immediate alerts found are copied into
-``alert_matches`` by one INSERT … SELECT, so a popular offer matching thousands of them
-costs the database a few index range scans and no row in Python; only alerts with several
-words whose longest one is in the offer come to Python to have the others checked. A small
-audience is queued at once; ``queue_matches`` (the minutely job) queues the rest, in chunks,
-through the set-based fan-out. ``stage_matches_naive`` stages the same alerts by scanning
-every saved search (the benchmark's baseline; the tests prove both agree), as
-``naive_matching_alerts`` does for ``matching_alerts``.
+Publishing (``notify_matches``): the immediate alerts found are staged in ``alert_matches``
+as ONE row per offer holding their ids, written by one INSERT … SELECT that aggregates them:
+a popular offer matching thousands of alerts costs the database a few index range scans and
+one row (not one B-tree insert per match). Alerts without words, most matches, never reach
+Python; alerts whose longest word is one of the offer's have their other words checked, by
+PostgreSQL in the same statement, in Python on SQLite. A small audience is queued at once;
+``queue_matches`` (the minutely job) queues the rest, a chunk of ids at a time, moving the
+row's ``queued`` cursor in the transaction that writes their messages.
+``stage_matches_naive`` stages the same alerts by scanning every saved search (the
+benchmark's baseline; the tests prove both agree), as ``naive_matching_alerts`` does for
+``matching_alerts``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections import defaultdict
+import json
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -31,21 +34,26 @@ from sqlalchemy import (
     ColumnElement,
     Integer,
     String,
-    and_,
+    Text,
+    any_,
     bindparam,
+    cast,
     delete,
     func,
     literal,
     or_,
     select,
+    text,
     type_coerce,
     union_all,
+    update,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..chat.replies import Reply
 from ..db.base import insert_for
-from ..db.models import Alert, AlertMatch, Member, Offer, Organisation, OutboxMessage
+from ..db.models import Alert, AlertMatches, Member, Offer, Organisation, OutboxMessage
 from ..delivery.fanout import enqueue_many, recipients
 from ..delivery.outbox import Target
 from ..directory.documents import terms_of
@@ -62,6 +70,8 @@ __all__ = [
     "QUEUE_CHUNK",
     "AlertCriteria",
     "MatchedAlert",
+    "Notified",
+    "Queued",
     "Stage",
     "alert_index",
     "delete_alert",
@@ -218,15 +228,26 @@ async def naive_matching_alerts(session: AsyncSession, offer: Offer) -> list[Mat
 QUEUED_AT_ONCE = 100
 """Up to this many matches, publishing an offer queues their messages itself."""
 QUEUE_CHUNK = 2_000
-"""Staged matches turned into outbox messages per statement by ``queue_matches``."""
+"""Staged matches turned into outbox messages per transaction by ``queue_matches``."""
 
 Stage = Callable[[AsyncSession, Offer], Awaitable[int]]
-"""Writes the immediate alerts an offer matches into ``alert_matches``; returns how many."""
+"""Stages the immediate alerts an offer matches in ``alert_matches``; returns how many."""
 
 
 class Queued(NamedTuple):
     taken: int  # staged matches taken off the stage
     queued: int  # messages added to the outbox
+    members: int  # members those messages go to (a member may have several matching alerts)
+
+
+class Notified(NamedTuple):
+    """What publishing an offer did about the immediate alerts it matches."""
+
+    matched: int  # immediate alerts staged
+    told: int  # members whose messages were queued with the publication
+    deferred: bool  # the matches were too many and are left to the job: ``matched`` is
+    # then only an upper bound of the members it will tell (it skips members without an
+    # account and alerts told before, and tells a member once per matching alert)
 
 
 def _immediate() -> ColumnElement[bool]:
@@ -235,25 +256,101 @@ def _immediate() -> ColumnElement[bool]:
     return Alert.frequency == AlertFrequency.IMMEDIATE
 
 
-def _insert(session: AsyncSession) -> Any:
-    return insert_for(session)(AlertMatch)
-
-
-async def _stage_where(session: AsyncSession, offer_id: int, *where: ColumnElement[bool]) -> int:
-    """INSERT INTO alert_matches SELECT offer, alert WHERE ... (one branch per condition,
-    joined by UNION ALL): matches never reach Python. Returns how many were staged."""
-    chosen = union_all(*(select(literal(offer_id, Integer), Alert.id).where(w) for w in where))
-    result = await session.execute(
-        _insert(session).from_select(["offer_id", "alert_id"], chosen).on_conflict_do_nothing()
+def _upsert(insert: Any) -> Any:
+    """INSERT INTO alert_matches, replacing the row an offer may still have (a repost before
+    the job ran): the new list is complete, and the ids already queued from the old one are
+    recognised by their outbox keys and not told twice."""
+    statement = insert(AlertMatches)
+    return statement.on_conflict_do_update(
+        index_elements=[AlertMatches.offer_id],
+        set_={
+            "alert_ids": statement.excluded.alert_ids,
+            "matched": statement.excluded.matched,
+            "queued": 0,
+        },
     )
-    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def _among(column: Any, name: str, postgresql: bool) -> ColumnElement[bool]:
+    """``column IN (:name)``; on PostgreSQL ``column = ANY(:name)``, one array parameter:
+    the statement's text, so the plan asyncpg prepares for it, is then the same for every
+    offer (an IN list's text changes with its length)."""
+    condition: ColumnElement[bool] = (
+        column == any_(bindparam(name, type_=ARRAY(String)))
+        if postgresql
+        else column.in_(bindparam(name, expanding=True))
+    )
+    return condition
+
+
+@lru_cache(maxsize=4)
+def _staging_statements(insert: Any, postgresql: bool) -> tuple[Any | None, Any]:
+    """(worded, stage), built once per engine, with bound parameters for the offer's values.
+
+    ``stage``: INSERT INTO alert_matches SELECT offer, '[' || ids || ']', count FROM (the
+    immediate alerts without words among the offer's keys: a range scan per key of the
+    partial index that holds just them), with the ids of the matching alerts with words
+    appended. One row, whatever the number of matches; nothing for no match. RETURNING how
+    many were staged.
+
+    The alerts with words are the immediate ones among the offer's keys whose
+    ``match_word`` is one of its words (a probe of ``ix_alerts_match`` per word and key),
+    whose other words are all the offer's too. PostgreSQL checks those in ``stage`` itself
+    (``string_to_array(terms, ' ') <@ :words``): one round trip, and no match reaches
+    Python; ``worded`` is then None. SQLite, in process, has no round trip to save nor an
+    array type: ``worded`` reads (id, word, terms) for Python to check, and ``stage``
+    appends the ids found (``:tail`` is "," and them, ``:extra`` them alone, for when no
+    alert without words matched)."""
+    keys = _among(Alert.match_key, "keys", postgresql)
+    without_words = select(Alert.id).where(text(Alert.IMMEDIATE_WITHOUT_WORDS), keys)
+    worded = None
+    chosen: Any = without_words
+    if postgresql:
+        words = bindparam("words", type_=ARRAY(Text))  # text[], as string_to_array gives
+        terms = func.string_to_array(Alert.terms, " ", type_=ARRAY(Text))
+        chosen = union_all(
+            without_words,
+            select(Alert.id).where(
+                Alert.match_word == any_(words), keys, _immediate(), terms.contained_by(words)
+            ),
+        )
+    else:
+        worded = select(Alert.id, Alert.match_word, Alert.terms).where(
+            _among(Alert.match_word, "words", postgresql), keys, _immediate()
+        )
+    ids = chosen.subquery()
+    listed = select(
+        func.aggregate_strings(cast(ids.c.id, String), ",").label("ids"),  # string_agg, or
+        func.count().label("n"),  # group_concat on SQLite
+    ).subquery()
+    matched = listed.c.n + bindparam("extra_count", type_=Integer)
+    row = select(
+        bindparam("offer_id", type_=Integer),
+        "["
+        + func.coalesce(
+            listed.c.ids + bindparam("tail", type_=String), bindparam("extra", type_=String)
+        )
+        + "]",
+        matched,
+        literal(0, Integer),
+    ).where(matched > 0)
+    stage = (
+        _upsert(insert)
+        .from_select(["offer_id", "alert_ids", "matched", "queued"], row)
+        .returning(AlertMatches.matched)
+    )
+    return worded, stage
 
 
 async def _stage_ids(session: AsyncSession, offer_id: int, alert_ids: list[int]) -> int:
     if alert_ids:
         await session.execute(
-            _insert(session).on_conflict_do_nothing(),
-            [{"offer_id": offer_id, "alert_id": a} for a in alert_ids],
+            _upsert(insert_for(session)).values(
+                offer_id=offer_id,
+                alert_ids=json.dumps(alert_ids),
+                matched=len(alert_ids),
+                queued=0,
+            )
         )
     return len(alert_ids)
 
@@ -261,32 +358,42 @@ async def _stage_ids(session: AsyncSession, offer_id: int, alert_ids: list[int])
 async def stage_matches(session: AsyncSession, offer: Offer) -> int:
     """Stage the immediate alerts ``offer`` matches, through the index; returns how many.
 
-    Alerts without words and alerts with one word (its ``match_word``) are decided by the
-    index alone and copied in SQL, in one statement; only alerts with several words whose
-    longest one is in the offer (few) come to Python to have their other words checked."""
+    Alerts without words, most of the matches, are decided by the index alone and never
+    leave the database: one INSERT … SELECT aggregates their ids, with those of the
+    alerts with words that match, and writes the row (see ``_staging_statements``)."""
+    connection = await session.connection()
+    worded, stage = _staging_statements(
+        insert_for(session), connection.dialect.name == "postgresql"
+    )
     words = offer_words(offer.search_document)
     words.discard("")
-    keys = Alert.match_key.in_(
-        offer_keys(offer.kind, offer.country_code, offer.sector, offer.languages)
-    )
-    wanted = _immediate()
-    without_words = and_(Alert.match_word == "", keys, wanted)
-    if not words:
-        return await _stage_where(session, offer.id, without_words)
-    worded = Alert.match_word.in_(sorted(words))
-    one_word = and_(worded, keys, Alert.terms == Alert.match_word, wanted)
-    staged = await _stage_where(session, offer.id, without_words, one_word)
-    several = await session.execute(
-        select(Alert.id, Alert.terms).where(worded, keys, Alert.terms != Alert.match_word, wanted)
-    )
-    found = [a for a, terms in several if _text_matches(terms, words)]
-    return staged + await _stage_ids(session, offer.id, found)
+    keys = offer_keys(offer.kind, offer.country_code, offer.sector, offer.languages)
+    found: list[int] = []
+    if worded is not None and words:
+        rows = await connection.execute(worded, {"keys": keys, "words": sorted(words)})
+        found = [
+            alert_id
+            for alert_id, word, terms in rows
+            if terms == word or _text_matches(terms, words)  # one word: the one looked up
+        ]
+    extra = ",".join(map(str, found))
+    values: dict[str, Any] = {
+        "offer_id": offer.id,
+        "keys": keys,
+        "extra": extra,
+        "tail": "," + extra if found else "",
+        "extra_count": len(found),
+    }
+    if worded is None:
+        values["words"] = sorted(words)
+    staged = await connection.scalar(stage, values)
+    return staged or 0
 
 
 async def stage_matches_naive(session: AsyncSession, offer: Offer) -> int:
     """The same staging by scanning every saved search (the baseline the index is measured
     against): one pass tests each alert's criteria in SQL, the alerts whose text may match
-    come to Python for their words, and the matches are inserted."""
+    come to Python for their words, and the matches are staged as one row."""
     words = offer_words(offer.search_document)
     words.discard("")
     language: ColumnElement[bool] = Alert.language.is_(None)
@@ -306,6 +413,46 @@ async def stage_matches_naive(session: AsyncSession, offer: Offer) -> int:
     return await _stage_ids(session, offer.id, found)
 
 
+async def _take(session: AsyncSession, offer_id: int | None, budget: int) -> list[tuple[int, int]]:
+    """Take up to ``budget`` staged (offer, alert) ids off the stage, offer by offer: each
+    row's ``queued`` cursor moves past the ids taken, or the row goes once all are taken.
+    The caller queues their messages in the same transaction; until it commits, the rows
+    stay locked (``SKIP LOCKED``: another worker takes other offers meanwhile)."""
+    taken: list[tuple[int, int]] = []
+    after: int | None = None
+    while len(taken) < budget:
+        chosen = (
+            select(
+                AlertMatches.offer_id,
+                AlertMatches.alert_ids,
+                AlertMatches.matched,
+                AlertMatches.queued,
+            )
+            .order_by(AlertMatches.offer_id)
+            .limit(1)
+            .with_for_update(skip_locked=True)
+        )
+        if offer_id is not None:
+            chosen = chosen.where(AlertMatches.offer_id == offer_id)
+        if after is not None:
+            chosen = chosen.where(AlertMatches.offer_id > after)
+        row = (await session.execute(chosen)).first()
+        if row is None:
+            break
+        after, alert_ids, matched, queued = row
+        ids = json.loads(alert_ids)[queued : queued + budget - len(taken)]
+        taken.extend((after, a) for a in ids)
+        if queued + len(ids) >= matched:
+            await session.execute(delete(AlertMatches).where(AlertMatches.offer_id == after))
+        else:
+            await session.execute(
+                update(AlertMatches)
+                .where(AlertMatches.offer_id == after)
+                .values(queued=queued + len(ids))
+            )
+    return taken
+
+
 async def queue_matches(
     session: AsyncSession,
     *,
@@ -314,26 +461,23 @@ async def queue_matches(
     limit: int | None = None,
 ) -> Queued:
     """Turn up to ``limit`` (``QUEUE_CHUNK``) staged matches, of one offer or of any, into
-    outbox messages, each in its member's language, and drop them from the stage. An alert
+    outbox messages, each in its member's language, and take them off the stage. An alert
     is never told twice about an offer, also after a repost; matches of an offer no longer
     online, of an alert deleted since, or of a member without an account are dropped
     untold."""
-    chosen = (
-        select(AlertMatch.offer_id, AlertMatch.alert_id, Alert.member_id)
-        .outerjoin(Alert, Alert.id == AlertMatch.alert_id)  # an alert deleted since: None
-        .order_by(AlertMatch.offer_id, AlertMatch.alert_id)
-        .limit(QUEUE_CHUNK if limit is None else limit)
-        .with_for_update(of=AlertMatch, skip_locked=True)
-    )
-    if offer_id is not None:
-        chosen = chosen.where(AlertMatch.offer_id == offer_id)
-    staged = (await session.execute(chosen)).all()
+    staged = await _take(session, offer_id, QUEUE_CHUNK if limit is None else limit)
     if not staged:
-        return Queued(0, 0)
-    by_offer: dict[int, list[int]] = defaultdict(list)
-    for match_offer, alert_id, _member in staged:
-        by_offer[match_offer].append(alert_id)
-    keys = {(o, a): f"alert:{a}:offer:{o}" for o, a, _m in staged}
+        return Queued(0, 0, 0)
+    owners = dict(
+        (
+            await session.execute(
+                select(Alert.id, Alert.member_id).where(
+                    Alert.id.in_(sorted({a for _o, a in staged}))
+                )
+            )
+        ).all()
+    )  # an alert deleted since is missing
+    keys = {(o, a): f"alert:{a}:offer:{o}" for o, a in staged}
     told = set(
         await session.scalars(select(OutboxMessage.key).where(OutboxMessage.key.in_(keys.values())))
     )
@@ -343,20 +487,25 @@ async def queue_matches(
             select(Offer, Organisation.name)
             .join(Organisation, Organisation.id == Offer.organisation_id)
             .where(
-                Offer.id.in_(list(by_offer)), Offer.state == OfferState.OPEN, Offer.expires_at > now
+                Offer.id.in_(sorted({o for o, _a in staged})),
+                Offer.state == OfferState.OPEN,
+                Offer.expires_at > now,
             )
         )
     }
-    members = {m for _o, _a, m in staged if m is not None}
     people = {
         p.member_id: p
-        for p in await recipients(session, select(Member.id).where(Member.id.in_(members)))
+        for p in await recipients(
+            session, select(Member.id).where(Member.id.in_(sorted(set(owners.values()))))
+        )
     }
     replies: dict[tuple[int, str], Reply] = {}
     messages: list[tuple[str, Target, Reply]] = []
-    for match_offer, alert_id, member_id in staged:
+    members: set[int] = set()
+    for match_offer, alert_id in staged:
         key = keys[match_offer, alert_id]
         details = offers.get(match_offer)
+        member_id = owners.get(alert_id)
         person = people.get(member_id) if member_id is not None else None
         if details is None or person is None or key in told:
             continue
@@ -365,14 +514,9 @@ async def queue_matches(
             with use_locale(person.locale):
                 reply = replies[match_offer, person.locale] = cards.alert_message(details)
         messages.append((key, person.target, reply))
+        members.add(person.member_id)
     await enqueue_many(session, messages, kind="alert", now=now)
-    for match_offer, alert_ids in by_offer.items():
-        await session.execute(
-            delete(AlertMatch).where(
-                AlertMatch.offer_id == match_offer, AlertMatch.alert_id.in_(alert_ids)
-            )
-        )
-    return Queued(len(staged), len(messages))
+    return Queued(len(staged), len(messages), len(members))
 
 
 async def notify_matches(
@@ -381,17 +525,18 @@ async def notify_matches(
     *,
     now: dt.datetime,
     stage: Stage = stage_matches,
-) -> int:
+) -> Notified:
     """Stage the immediate alerts a published offer matches; when they are few (at most
     ``QUEUED_AT_ONCE``) queue their messages in this transaction, else leave them to the
     minutely job, so publishing stays quick whatever the audience. Weekly alerts are left
-    for the digest (see ``weekly_matches``). Returns how many members are told: queued now,
-    or staged (the job then skips members without an account and alerts already told
-    about this offer, so that figure is an upper bound)."""
+    for the digest (see ``weekly_matches``)."""
     staged = await stage(session, offer)
-    if not staged or staged > QUEUED_AT_ONCE:
-        return staged
-    return (await queue_matches(session, now=now, offer_id=offer.id, limit=staged)).queued
+    if not staged:
+        return Notified(0, 0, deferred=False)
+    if staged > QUEUED_AT_ONCE:
+        return Notified(staged, 0, deferred=True)
+    queued = await queue_matches(session, now=now, offer_id=offer.id, limit=staged)
+    return Notified(staged, queued.members, deferred=False)
 
 
 async def save_alert(

@@ -18,7 +18,7 @@ from ..errors import UserError
 from ..i18n import N_, country_name, format_date, gettext, language_name, ngettext
 from . import alerts as alert_cases
 from . import cards, forms
-from .alerts import AlertCriteria
+from .alerts import AlertCriteria, Notified
 from .domain import AlertFrequency, OfferKind, OfferState
 from .offers import (
     close_offer,
@@ -361,7 +361,7 @@ async def _organisation(ctx: CommandContext, which: int | str) -> Organisation:
         return await find_organisation(session, which)
 
 
-def _posted(offer: Offer, queued: int, reposted: bool = False) -> Reply:
+def _posted(offer: Offer, notified: Notified, reposted: bool = False) -> Reply:
     text = (
         gettext(
             "Reposted: the offer #{id} is online until {date}.",
@@ -375,11 +375,17 @@ def _posted(offer: Offer, queued: int, reposted: bool = False) -> Reply:
             date=format_date(offer.expires_at.date()),
         )
     )
-    if queued:
+    if notified.deferred:  # an upper bound: see ``Notified``
+        text += "\n" + ngettext(
+            "Up to {count} member with a matching alert will be told in the next few minutes.",
+            "Up to {count} members with a matching alert will be told in the next few minutes.",
+            notified.matched,
+        )
+    elif notified.told:
         text += "\n" + ngettext(
             "{count} member with a matching alert is told.",
             "{count} members with a matching alert are told.",
-            queued,
+            notified.told,
         )
     return Reply(text=text)
 
@@ -413,8 +419,8 @@ async def _post(ctx: CommandContext, organisation: Organisation, values: dict[st
     now = ctx.app.clock.now()
     data = offer_input(values, organisation=organisation, now=now)
     async with ctx.app.db.sessions.begin() as session:
-        offer, queued = await post_offer(session, ctx.actor, organisation, data, now=now)
-    return _posted(offer, queued)
+        offer, notified = await post_offer(session, ctx.actor, organisation, data, now=now)
+    return _posted(offer, notified)
 
 
 async def save_action(ctx: CommandContext, payload: str, values: dict[str, str]) -> Reply:
@@ -489,10 +495,10 @@ async def close_action(ctx: CommandContext, payload: str, _values: dict[str, str
 
 async def _repost(ctx: CommandContext, offer_id: int, expires: str | None) -> Reply:
     async with ctx.app.db.sessions.begin() as session:
-        offer, queued = await repost_offer(
+        offer, notified = await repost_offer(
             session, ctx.actor, offer_id, expires=expires, now=ctx.app.clock.now()
         )
-    return _posted(offer, queued, reposted=True)
+    return _posted(offer, notified, reposted=True)
 
 
 async def repost_command(ctx: CommandContext, args: Arguments) -> Reply:

@@ -25,7 +25,7 @@ from ..domain import Role, fold
 from ..errors import CountedUserError, UserError
 from ..i18n import N_, format_date, gettext
 from . import cards
-from .alerts import notify_matches
+from .alerts import Notified, notify_matches
 from .audit import audit
 from .domain import OfferKind, OfferState
 from .organisations import require_member
@@ -318,8 +318,8 @@ async def post_offer(
     data: OfferInput,
     *,
     now: dt.datetime,
-) -> tuple[Offer, int]:
-    """Publish an offer; returns it and how many immediate alerts were queued."""
+) -> tuple[Offer, Notified]:
+    """Publish an offer; returns it and what was done about the alerts it matches."""
     member_id = require_representative(actor, organisation)
     await ensure_countries(session, [data.country_code])
     offer = Offer(
@@ -341,8 +341,8 @@ async def post_offer(
         organisation_id=organisation.id,
         now=now,
     )
-    queued = await notify_matches(session, offer, now=now)
-    return offer, queued
+    notified = await notify_matches(session, offer, now=now)
+    return offer, notified
 
 
 async def _owned(
@@ -421,7 +421,7 @@ async def repost_offer(
     *,
     expires: str | None,
     now: dt.datetime,
-) -> tuple[Offer, int]:
+) -> tuple[Offer, Notified]:
     """Publish a closed or expired offer again, at the top of search, with a new expiry.
 
     Alerts that matched it before are not told twice."""
@@ -440,8 +440,8 @@ async def repost_offer(
         organisation_id=organisation.id,
         now=now,
     )
-    queued = await notify_matches(session, offer, now=now)
-    return offer, queued
+    notified = await notify_matches(session, offer, now=now)
+    return offer, notified
 
 
 async def unpublish_offer(

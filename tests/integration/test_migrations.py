@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from core.bootstrap import App
@@ -32,3 +35,38 @@ async def test_downgrade_to_base_and_back_up_works(app: App) -> None:
     assert await current_revision(app.db.engine) is None
     await upgrade(app.db.engine)
     assert await current_revision(app.db.engine) == head_revision()
+
+
+async def test_staged_alert_matches_are_carried_into_one_row_per_offer_and_back(
+    app: App,
+) -> None:
+    """0019 turns the rows of ``alert_matches`` (one per offer and alert) into one row per
+    offer listing its alerts; going back gives the rows of the alerts not taken yet."""
+    try:
+        await downgrade(app.db.engine, "0018")
+        async with app.db.engine.begin() as conn:
+            await conn.execute(
+                text("INSERT INTO alert_matches (offer_id, alert_id) VALUES (1, 5), (1, 7), (2, 9)")
+            )
+        await upgrade(app.db.engine)
+        async with app.db.engine.begin() as conn:
+            rows = (
+                await conn.execute(
+                    text(
+                        "SELECT offer_id, alert_ids, matched, queued FROM alert_matches ORDER BY 1"
+                    )
+                )
+            ).all()
+            assert [(o, sorted(json.loads(a)), m, q) for o, a, m, q in rows] == [
+                (1, [5, 7], 2, 0),
+                (2, [9], 1, 0),
+            ]
+            await conn.execute(
+                text("UPDATE alert_matches SET alert_ids = '[7,5]', queued = 1 WHERE offer_id = 1")
+            )
+        await downgrade(app.db.engine, "0018")
+        async with app.db.engine.connect() as conn:
+            pairs = (await conn.execute(text("SELECT offer_id, alert_id FROM alert_matches"))).all()
+        assert sorted(pairs) == [(1, 5), (2, 9)]  # alert 7 of offer 1 was taken already
+    finally:
+        await upgrade(app.db.engine)  # the next tests expect the head

@@ -3,11 +3,14 @@
 The index and the naive scan must stage exactly the same alerts (random alerts and offers);
 an audience too large to queue at once is left to the job, which queues each alert once, in
 its member's language, and drops the matches of an offer taken offline meanwhile or of a
-member who has no account to be told on."""
+member who has no account to be told on. An offer's matches are one staged row the job works
+through a chunk at a time: a chunk whose transaction fails is taken again, a committed one
+never. The publisher is told how many members are told, or at most how many will be."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
 
 import pytest
@@ -16,12 +19,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.bootstrap import App
 from core.clock import FakeClock
-from core.db.models import AlertMatch, Member, Organisation, OutboxMessage, PlatformAccount
+from core.db.models import AlertMatches, Member, Organisation, OutboxMessage, PlatformAccount
 from core.offers import alerts
 from core.offers.alerts import (
     AlertCriteria,
     Stage,
     matching_alerts,
+    queue_matches,
     save_alert,
     stage_matches,
     stage_matches_naive,
@@ -37,8 +41,15 @@ POST = '/offer post internship "Data analyst" city:Lyon sector:finance apply:htt
 
 
 async def _staged(session: AsyncSession, offer_id: int) -> list[int]:
-    rows = await session.scalars(select(AlertMatch.alert_id).where(AlertMatch.offer_id == offer_id))
-    return sorted(rows)
+    """The alert ids staged for ``offer_id`` and not taken by the job yet."""
+    row = (
+        await session.execute(
+            select(AlertMatches.alert_ids, AlertMatches.queued).where(
+                AlertMatches.offer_id == offer_id
+            )
+        )
+    ).first()
+    return [] if row is None else sorted(json.loads(row.alert_ids)[row.queued :])
 
 
 async def _alert_keys(app: App) -> list[str]:
@@ -52,8 +63,10 @@ async def _alert_keys(app: App) -> list[str]:
 
 
 async def _stage_count(app: App) -> int:
+    """Staged matches, of every offer, not taken by the job yet."""
     async with app.db.sessions() as session:
-        return await session.scalar(select(func.count()).select_from(AlertMatch)) or 0
+        left = AlertMatches.matched - AlertMatches.queued
+        return await session.scalar(select(func.coalesce(func.sum(left), 0))) or 0
 
 
 @pytest.mark.parametrize("seed", [5, 11, 23])
@@ -126,7 +139,7 @@ async def test_a_large_audience_is_left_to_the_job_which_tells_each_alert_once(
         assert not reply.error, reply.text
     [posted] = await say(seeded, cast.representative, POST)
     assert not posted.error, posted.text
-    assert "2" in posted.text.splitlines()[-1]  # two members told, by the job
+    assert "2" in posted.text.splitlines()[-1]  # two matching alerts (of one member), for the job
     assert await _alert_keys(seeded) == []
     assert await _stage_count(seeded) == 2
 
@@ -228,3 +241,90 @@ async def test_the_job_drops_the_matches_of_an_alert_deleted_before_it_ran(
     assert await queue_staged_alerts(seeded, seeded.clock.now()) == 1
     assert await _alert_keys(seeded) == ["alert:2:offer:1"]
     assert await _stage_count(seeded) == 0
+
+
+class _Crash(Exception):
+    """The job's process dying in the middle of a transaction."""
+
+
+async def _queue_a_chunk_then_crash(app: App) -> None:
+    async with app.db.sessions.begin() as session:
+        assert (await queue_matches(session, now=app.clock.now())).queued == 2
+        raise _Crash
+
+
+async def test_a_chunk_whose_transaction_fails_is_taken_again_and_a_committed_one_never(
+    seeded: App, cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(alerts, "QUEUED_AT_ONCE", 0)
+    monkeypatch.setattr(alerts, "QUEUE_CHUNK", 2)
+    for line in ("/alerts add kind:internship", "/alerts add analyst", "/alerts add lyon"):
+        await say(seeded, cast.member, line)
+    await say(seeded, cast.representative, POST)
+    assert await _stage_count(seeded) == 3
+
+    with pytest.raises(_Crash):
+        await _queue_a_chunk_then_crash(seeded)
+    assert await _stage_count(seeded) == 3  # nothing lost
+    assert await _alert_keys(seeded) == []
+
+    async with seeded.db.sessions.begin() as session:
+        assert (await queue_matches(session, now=seeded.clock.now())).queued == 2
+    assert await _stage_count(seeded) == 1  # the cursor moved past the chunk
+    assert await queue_staged_alerts(seeded, seeded.clock.now()) == 1
+    assert await _alert_keys(seeded) == ["alert:1:offer:1", "alert:2:offer:1", "alert:3:offer:1"]
+    assert await _stage_count(seeded) == 0
+
+
+async def test_a_repost_while_the_job_is_half_way_tells_each_alert_once(
+    seeded: App, cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(alerts, "QUEUED_AT_ONCE", 0)
+    monkeypatch.setattr(alerts, "QUEUE_CHUNK", 2)
+    for line in ("/alerts add kind:internship", "/alerts add analyst", "/alerts add lyon"):
+        await say(seeded, cast.member, line)
+    await say(seeded, cast.representative, POST)
+    async with seeded.db.sessions.begin() as session:
+        await queue_matches(session, now=seeded.clock.now())
+    assert len(await _alert_keys(seeded)) == 2
+    await say(seeded, cast.member, "/alerts add data")  # saved between the two publications
+
+    [reposted] = await say(seeded, cast.representative, "/offer repost 1")
+    assert not reposted.error, reposted.text
+    assert await _stage_count(seeded) == 4  # the new list, whole
+    assert await queue_staged_alerts(seeded, seeded.clock.now()) == 2
+    assert await _alert_keys(seeded) == [
+        "alert:1:offer:1",
+        "alert:2:offer:1",
+        "alert:3:offer:1",
+        "alert:4:offer:1",
+    ]
+    assert await _stage_count(seeded) == 0
+
+
+async def test_the_publisher_is_told_how_many_members_not_how_many_alerts(
+    seeded: App, cast: Cast
+) -> None:
+    for line in ("/alerts add kind:internship", "/alerts add analyst"):  # both match
+        await say(seeded, cast.member, line)
+    [posted] = await say(seeded, cast.representative, POST)
+    assert not posted.error, posted.text
+    assert len(await _alert_keys(seeded)) == 2  # one notice per matching alert
+    assert posted.text.splitlines()[-1] == (  # the representative reads French
+        "1 membre ayant une alerte correspondante est prévenu."
+    )
+
+
+async def test_a_publication_left_to_the_job_says_at_most_how_many_will_be_told(
+    seeded: App, cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(alerts, "QUEUED_AT_ONCE", 1)
+    for line in ("/alerts add kind:internship", "/alerts add analyst"):
+        await say(seeded, cast.member, line)
+    [posted] = await say(seeded, cast.representative, POST)
+    assert not posted.error, posted.text
+    assert posted.text.splitlines()[-1] == (
+        "Jusqu'à 2 membres ayant une alerte correspondante seront prévenus dans les prochaines "
+        "minutes."
+    )
+    assert await queue_staged_alerts(seeded, seeded.clock.now()) == 2  # of one member

@@ -91,9 +91,11 @@ CLASSIFICATION: dict[str, dict[str, str]] = {
         "match_word": PERSONAL,
         "created_at": NOT,
     },
-    "alert_matches": {  # a queue, emptied within minutes; erasing the alert drops its rows
+    "alert_matches": {  # a queue, emptied within minutes; the job drops erased alerts' ids
         "offer_id": NOT,
-        "alert_id": NOT,
+        "alert_ids": NOT,  # ids of alerts, whose criteria and member are in ``alerts``
+        "matched": NOT,
+        "queued": NOT,
     },
     "articles": {
         "id": NOT,

@@ -35,7 +35,7 @@ from ._mentoring import (
 )
 from ._offers import (
     Alert,
-    AlertMatch,
+    AlertMatches,
     AuditEntry,
     Offer,
     OfferReport,
@@ -51,7 +51,7 @@ from ._search_term import SearchTerm
 
 __all__ = [
     "Alert",
-    "AlertMatch",
+    "AlertMatches",
     "Article",
     "AuditEntry",
     "Broadcast",

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, ClassVar
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ...offers.domain import AlertFrequency, OfferKind, OfferState, RequestState
@@ -135,11 +135,28 @@ class Alert(Base):
     alert's longest word, "" without text) index it: a new offer looks up only the few keys
     it can match and its own words, never every alert. The index also holds what a match
     reads (member, frequency, id), so alerts without words are found in the index alone.
+
+    Publishing an offer reads the ids of the immediate alerts without words among its keys
+    (most of its matches) from a partial index that holds just those, by key: about half
+    the entries of ``ix_alerts_match``, and narrower, a third of its size.
     """
+
+    IMMEDIATE_WITHOUT_WORDS: ClassVar[str] = (
+        f"match_word = '' AND frequency = '{AlertFrequency.IMMEDIATE.value}'"
+    )
+    # The condition of that partial index: a query uses it only if its WHERE spells the
+    # condition out with these constants (bound parameters do not prove it).
 
     __tablename__ = "alerts"
     __table_args__ = (
         Index("ix_alerts_match", "match_word", "match_key", "member_id", "frequency", "id"),
+        Index(
+            "ix_alerts_immediate_without_words",
+            "match_key",
+            "id",
+            postgresql_where=text(IMMEDIATE_WITHOUT_WORDS),
+            sqlite_where=text(IMMEDIATE_WITHOUT_WORDS),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -158,20 +175,22 @@ class Alert(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class AlertMatch(Base):
-    """An immediate alert a published offer matched, whose message is not queued yet.
+class AlertMatches(Base):
+    """The immediate alerts a published offer matched whose messages are not all queued yet.
 
-    Publishing writes these in one INSERT … SELECT (so an offer matching thousands of alerts
-    never brings them into Python) and queues them at once when they are few; a scheduled
-    job turns the rest into outbox messages and deletes them. The table is a queue, empty at
-    rest, so writing a match must cost no more than one B-tree insert: no index beyond the
-    key (on SQLite the table itself, WITHOUT ROWID) and no foreign keys, whose checks would
-    look up, and on PostgreSQL lock, each matched alert. The job drops matches whose alert
-    or offer is gone.
+    One row per offer, its alert ids in one JSON array: publishing writes the row with one
+    INSERT … SELECT that aggregates the matched ids (so the thousands of alerts without
+    words a popular offer matches never come into Python, and cost the database one row,
+    not one B-tree insert each). Small audiences are queued at once; a scheduled job takes
+    the ids after ``queued`` a chunk at a time, queues their messages and moves ``queued``
+    on in the same transaction (a crash neither loses a match nor repeats one), and deletes
+    the row when every id is taken. No foreign keys: the job drops the ids of alerts, and
+    the rows of offers, that are gone.
     """
 
     __tablename__ = "alert_matches"
-    __table_args__ = ({"sqlite_with_rowid": False},)
 
-    offer_id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    alert_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    offer_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    alert_ids: Mapped[str] = mapped_column(Text)  # a JSON array of alert ids, in no order
+    matched: Mapped[int] = mapped_column(Integer)  # how many ids alert_ids holds
+    queued: Mapped[int] = mapped_column(Integer, default=0)  # the first ones, already taken
