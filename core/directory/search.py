@@ -350,27 +350,30 @@ def _parameters(
 
 
 async def search_members(
-    session: AsyncSession | AsyncConnection,
+    on: AsyncSession | AsyncConnection,
     query: DirectoryQuery,
     cursor: Cursor | None = None,
     *,
     page_size: int = PAGE_SIZE,
 ) -> SearchPage:
+    """A page of members matching ``query``, read in a caller's session or, being reads
+    only, on ``Database.reading()``."""
+    connection = await on.connection() if isinstance(on, AsyncSession) else on
     terms = query.terms
     alternatives = [[t] for t in terms]
     corrected = cursor is not None and cursor.corrected
     if corrected:
-        alternatives = await _corrections(session, terms)
-    page = await _page(session, query, alternatives, cursor, page_size, corrected)
+        alternatives = await _corrections(connection, terms)
+    page = await _page(connection, query, alternatives, cursor, page_size, corrected)
     if not page.results and cursor is None and terms:
-        suggestions = await _corrections(session, terms)
+        suggestions = await _corrections(connection, terms)
         if suggestions != alternatives:
-            page = await _page(session, query, suggestions, None, page_size, True)
+            page = await _page(connection, query, suggestions, None, page_size, True)
     return page
 
 
 async def _page(
-    session: AsyncSession | AsyncConnection,
+    connection: AsyncConnection,
     query: DirectoryQuery,
     alternatives: list[list[str]],
     cursor: Cursor | None,
@@ -378,7 +381,6 @@ async def _page(
     corrected: bool,
 ) -> SearchPage:
     backwards = cursor is not None and cursor.backwards
-    connection = await _connection(session)
     shape = _Shape(
         dialect=connection.dialect.name,
         variants=tuple(len(v) for v in alternatives),
@@ -423,14 +425,7 @@ async def _page(
     )
 
 
-async def _connection(session: AsyncSession | AsyncConnection) -> AsyncConnection:
-    """Searches run in a caller's session or, being reads, on ``Database.reading()``."""
-    return await session.connection() if isinstance(session, AsyncSession) else session
-
-
-async def _corrections(
-    session: AsyncSession | AsyncConnection, terms: list[str]
-) -> list[list[str]]:
+async def _corrections(connection: AsyncConnection, terms: list[str]) -> list[list[str]]:
     """For each word that starts no indexed word, the closest indexed words.
 
     One edit is allowed in words of up to five letters, two in longer ones. Candidates come
@@ -443,7 +438,6 @@ async def _corrections(
     found: dict[int, list[str]] = {i: [] for i in checked}
     if checked:
         branches = [_candidates(i, terms[i], _allowed(terms[i])) for i in checked]
-        connection = await _connection(session)
         rows = await connection.execute(union_all(*branches) if len(branches) > 1 else branches[0])
         for index, candidate in rows:
             found[index].append(candidate)

@@ -163,7 +163,7 @@ async def test_corrections_are_those_of_a_reading_of_the_whole_vocabulary(app: A
         for start in range(0, len(queries), 6):
             terms = queries[start : start + 6]
             expected = [_closest_by_reading_every_word(vocabulary, t) for t in terms]
-            assert await _corrections(session, terms) == expected, terms
+            assert await _corrections(await session.connection(), terms) == expected, terms
     corrected = [q for q in queries if _closest_by_reading_every_word(vocabulary, q) != [q]]
     assert len(corrected) > 100  # the sample exercises corrections, not only known prefixes
 
