@@ -245,9 +245,13 @@ class Notified(NamedTuple):
 
     matched: int  # immediate alerts staged
     told: int  # members whose messages were queued with the publication
-    deferred: bool  # the matches were too many and are left to the job: ``matched`` is
-    # then only an upper bound of the members it will tell (it skips members without an
-    # account and alerts told before, and tells a member once per matching alert)
+
+    @property
+    def deferred(self) -> bool:
+        """The matches were too many and are left to the job: ``matched`` is then only an
+        upper bound of the members it will tell (it skips members without an account and
+        alerts told before, and tells a member once per matching alert)."""
+        return self.matched > QUEUED_AT_ONCE
 
 
 def _immediate() -> ColumnElement[bool]:
@@ -531,12 +535,10 @@ async def notify_matches(
     minutely job, so publishing stays quick whatever the audience. Weekly alerts are left
     for the digest (see ``weekly_matches``)."""
     staged = await stage(session, offer)
-    if not staged:
-        return Notified(0, 0, deferred=False)
-    if staged > QUEUED_AT_ONCE:
-        return Notified(staged, 0, deferred=True)
+    if not staged or staged > QUEUED_AT_ONCE:
+        return Notified(staged, 0)
     queued = await queue_matches(session, now=now, offer_id=offer.id, limit=staged)
-    return Notified(staged, queued.members, deferred=False)
+    return Notified(staged, queued.members)
 
 
 async def save_alert(
