@@ -121,8 +121,7 @@ class AiohttpRequest(BaseRequest):
             form = aiohttp.FormData(quote_fields=False)
             for name, value in request_data.json_parameters.items():
                 form.add_field(name, value)
-            for name, upload in files.items():
-                filename, content, mimetype = _upload(upload)
+            for name, (filename, content, mimetype) in files.items():
                 form.add_field(name, content, filename=filename, content_type=mimetype)
             body = form
         elif request_data is not None:
@@ -141,12 +140,3 @@ class AiohttpRequest(BaseRequest):
             # The request URL holds the bot token: never part of the message.
             detail = str(exc).replace(url, "<request URL>")
             raise NetworkError(f"aiohttp.{exc.__class__.__name__}: {detail}") from exc
-
-
-def _upload(upload: Any) -> tuple[str | None, Any, str | None]:
-    """python-telegram-bot's file tuples: ``(filename, content)`` or with the MIME type."""
-    if isinstance(upload, tuple):
-        if len(upload) == 3:
-            return upload[0], upload[1], upload[2]
-        return upload[0], upload[1], None
-    return None, upload, None
